@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* Logging for the daemon layer: one line per message to stderr, with syslog priority prefixes when
+ * stderr is the journal, wall-clock time stamps otherwise. Formats into a static buffer: no allocation. */
+#pragma once
+
+#include <stdbool.h>
+#include <syslog.h>
+
+#include "shared/macros.h"
+
+void hr_log_set_max_level(int level); /* LOG_DEBUG .. LOG_ERR; default LOG_INFO */
+int hr_log_get_max_level(void);
+void hr_log_set_ident(const char *ident);
+
+/* Returns -abs(err) when err != 0, else 0, so "return log_error_errno(r, ...)" works. %m prints err. */
+int hr_log_internal(int level, int err, const char *fmt, ...) _printf_(3, 4);
+
+#define log_debug(...) hr_log_internal(LOG_DEBUG, 0, __VA_ARGS__)
+#define log_info(...) hr_log_internal(LOG_INFO, 0, __VA_ARGS__)
+#define log_notice(...) hr_log_internal(LOG_NOTICE, 0, __VA_ARGS__)
+#define log_warning(...) hr_log_internal(LOG_WARNING, 0, __VA_ARGS__)
+#define log_error(...) hr_log_internal(LOG_ERR, 0, __VA_ARGS__)
+#define log_warning_errno(e, ...) hr_log_internal(LOG_WARNING, (e), __VA_ARGS__)
+#define log_error_errno(e, ...) hr_log_internal(LOG_ERR, (e), __VA_ARGS__)
+#define log_info_errno(e, ...) hr_log_internal(LOG_INFO, (e), __VA_ARGS__)

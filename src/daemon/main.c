@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/* headroomd: argument parsing, start-up checks and self-protection, then the monitor's loop or a
+ * single --once report. Thin by design: everything else lives in monitor.c and below. */
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/log.h"
+#include "daemon/monitor.h"
+#include "daemon/report.h"
+#include "io/self.h"
+
+static bool arg_once, arg_json, arg_dry_run, arg_no_mlock;
+static const char *arg_scope, *arg_root;
+static unsigned arg_once_interval_ms = 500;
+
+static void help(void) {
+        printf("Usage: headroomd [OPTIONS]\n"
+               "Watch memory pressure (PSI, swap, refaults, MemAvailable) and relieve it before the machine stalls.\n"
+               "\n"
+               "  -n, --dry-run            Run the loop in the foreground and act on nothing (observe mode)\n"
+               "      --once               Take one measurement (two samples %u ms apart), print it, exit\n"
+               "      --json               With --once: print one JSON object\n"
+               "      --scope CGROUP       Read pressure from this cgroup2 directory (path under the cgroup2\n"
+               "                           mount, or absolute) and act only inside it\n"
+               "      --root DIR           Read /proc and /sys under DIR (fixture trees for tests)\n"
+               "      --no-mlock           Do not lock the daemon's memory\n"
+               "  -v, --verbose            Log debug messages\n"
+               "  -h, --help               Show this help\n"
+               "      --version            Show the version\n",
+               arg_once_interval_ms);
+}
+
+static int parse_argv(int argc, char **argv) {
+        enum { ARG_ONCE = 0x100, ARG_JSON, ARG_SCOPE, ARG_ROOT, ARG_VERSION, ARG_NO_MLOCK, ARG_ONCE_INTERVAL };
+        static const struct option options[] = {
+                { "dry-run", no_argument, NULL, 'n' },
+                { "once", no_argument, NULL, ARG_ONCE },
+                { "json", no_argument, NULL, ARG_JSON },
+                { "scope", required_argument, NULL, ARG_SCOPE },
+                { "root", required_argument, NULL, ARG_ROOT },
+                { "no-mlock", no_argument, NULL, ARG_NO_MLOCK },
+                { "once-interval-ms", required_argument, NULL, ARG_ONCE_INTERVAL },
+                { "verbose", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                {},
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, "nvh", options, NULL)) >= 0) {
+                switch (c) {
+                case 'n':
+                        arg_dry_run = true;
+                        break;
+                case ARG_ONCE:
+                        arg_once = true;
+                        break;
+                case ARG_JSON:
+                        arg_json = true;
+                        break;
+                case ARG_SCOPE:
+                        arg_scope = optarg;
+                        break;
+                case ARG_ROOT:
+                        arg_root = optarg;
+                        break;
+                case ARG_NO_MLOCK:
+                        arg_no_mlock = true;
+                        break;
+                case ARG_ONCE_INTERVAL: {
+                        char *end;
+                        unsigned long v = strtoul(optarg, &end, 10);
+                        if (*optarg == '\0' || *end != '\0' || v > 60000) {
+                                log_error("--once-interval-ms: expected 0..60000, got '%s'", optarg);
+                                return -EINVAL;
+                        }
+                        arg_once_interval_ms = (unsigned) v;
+                        break;
+                }
+                case 'v':
+                        hr_log_set_max_level(LOG_DEBUG);
+                        break;
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("headroomd %s\n", HR_VERSION);
+                        return 0;
+                default:
+                        fprintf(stderr, "Try 'headroomd --help'.\n");
+                        return -EINVAL;
+                }
+        }
+        if (optind < argc) {
+                log_error("Unexpected argument '%s'. Try 'headroomd --help'.", argv[optind]);
+                return -EINVAL;
+        }
+        if (arg_json && !arg_once) {
+                log_error("--json needs --once");
+                return -EINVAL;
+        }
+        return 1;
+}
+
+static int run_once(HrMonitor *m) {
+        int r = hr_monitor_tick(m, hr_now());
+        if (r < 0)
+                return r;
+        if (arg_once_interval_ms > 0) {
+                struct timespec ts = { .tv_sec = arg_once_interval_ms / 1000,
+                                       .tv_nsec = (long) (arg_once_interval_ms % 1000) * 1000000L };
+                (void) nanosleep(&ts, NULL);
+                r = hr_monitor_tick(m, hr_now());
+                if (r < 0)
+                        return r;
+        }
+        if (arg_json) {
+                json_object *o = hr_report_json(m);
+                if (!o)
+                        return log_error_errno(-ENOMEM, "Cannot build the JSON report: %m");
+                puts(json_object_to_json_string_ext(o, isatty(STDOUT_FILENO) ? JSON_C_TO_STRING_PRETTY
+                                                                               : JSON_C_TO_STRING_PLAIN));
+                json_object_put(o);
+        } else
+                hr_report_text(m, stdout);
+        return fflush(stdout) == 0 ? 0 : -EIO;
+}
+
+static void protect_self(const HrMonitor *m) {
+        int adj, r;
+
+        if (!arg_no_mlock) {
+                r = hr_self_lock_memory(64);
+                if (r < 0)
+                        log_warning_errno(r, "mlockall() failed (%m; needs CAP_IPC_LOCK or a larger "
+                                          "RLIMIT_MEMLOCK), continuing unlocked");
+        }
+        r = hr_self_lower_oom_score_adj(m->root.proc_fd, -1000, &adj);
+        if (r < 0)
+                log_warning_errno(r, "Cannot lower our oom_score_adj (%m), continuing");
+        else if (r > 0)
+                log_info("oom_score_adj %d (-1000 needs CAP_SYS_RESOURCE or OOMScoreAdjust= in the unit)", adj);
+        else
+                log_debug("oom_score_adj %d", adj);
+}
+
+static int run(int argc, char **argv) {
+        HrMonitorOptions o;
+        static HrMonitor m; /* large (two samples): static, not on the stack */
+        int r;
+
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r;
+
+        hr_monitor_options_default(&o);
+        o.root = arg_root;
+        o.scope = arg_scope;
+        o.dry_run = arg_dry_run;
+
+        r = hr_monitor_init(&m, &o);
+        if (r < 0) {
+                hr_monitor_done(&m);
+                return r;
+        }
+        if (arg_once)
+                r = run_once(&m);
+        else {
+                if (!arg_dry_run)
+                        log_notice("This version only observes: no actions exist yet, so it runs as with --dry-run");
+                protect_self(&m);
+                r = hr_monitor_run(&m);
+        }
+        hr_monitor_done(&m);
+        return r;
+}
+
+int main(int argc, char **argv) {
+        int r = run(argc, argv);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

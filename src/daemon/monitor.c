@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+/* The pressure monitor: sensors + PSI triggers + adaptive timerfd + signalfd on one epoll loop.
+ * The wake-up -> sample -> score -> level path uses only memory allocated at start-up. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/log.h"
+#include "daemon/monitor.h"
+#include "daemon/report.h"
+
+usec_t hr_now(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / 1000;
+}
+
+void hr_monitor_options_default(HrMonitorOptions *o) {
+        *o = (HrMonitorOptions) {
+                .pressure = hr_pressure_config_default,
+                .level = hr_level_config_default,
+                .trigger = {
+                        /* Wake on 5% "some" or 2.5% "full" stall within a 1 s window (2 s unprivileged). */
+                        [HR_STALL_SOME] = { HR_STALL_SOME, 500, USEC_PER_SEC },
+                        [HR_STALL_FULL] = { HR_STALL_FULL, 250, USEC_PER_SEC },
+                },
+        };
+}
+
+int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o) {
+        char where[PATH_MAX + 64];
+        int r;
+
+        *m = (HrMonitor) { .opt = *o, .timer_fd = -EBADF, .signal_fd = -EBADF };
+        for (unsigned i = 0; i < _HR_STALL_MAX; i++)
+                m->trigger_fd[i] = -EBADF;
+        m->loop.epfd = -EBADF;
+
+        r = hr_sysroot_open(o->root, &m->root);
+        if (r < 0)
+                return log_error_errno(r, "%s/proc: cannot open: %m", o->root ? o->root : "");
+
+        if (o->scope) {
+                r = hr_sysroot_resolve_scope(&m->root, o->scope, m->scope_rel, sizeof m->scope_rel);
+                if (r == -ENOENT && m->root.cgroup2_fd < 0)
+                        return log_error_errno(r, "--scope %s: no cgroup2 mount in %s/proc/self/mountinfo",
+                                               o->scope, m->root.path);
+                if (r == -EOPNOTSUPP)
+                        return log_error_errno(r, "--scope %s: no memory.pressure there (PSI disabled for this "
+                                               "cgroup or kernel?)", o->scope);
+                if (r < 0)
+                        return log_error_errno(r, "--scope %s: not a cgroup2 directory under %s/%s: %m", o->scope,
+                                               m->root.path, m->root.cgroup2);
+        }
+
+        r = hr_sensors_open(&m->sensors, &m->root, m->scope_rel[0] ? m->scope_rel : NULL);
+        if (r < 0)
+                return log_error_errno(r, "Cannot open the pressure sources under %s/: %m", m->root.path);
+        if (m->sensors.psi[HR_PSI_MEMORY].fd < 0)
+                log_warning("%s: unavailable (kernel without PSI, or booted without psi=1): the score "
+                            "uses swap, refaults and MemAvailable only",
+                            hr_sysroot_display(&m->root, hr_sensors_memory_psi_rel(&m->sensors), where, sizeof where));
+        hr_level_state_init(&m->level, hr_now());
+        return 0;
+}
+
+void hr_monitor_done(HrMonitor *m) {
+        for (unsigned i = 0; i < _HR_STALL_MAX; i++)
+                m->trigger_fd[i] = hr_close(m->trigger_fd[i]);
+        m->timer_fd = hr_close(m->timer_fd);
+        m->signal_fd = hr_close(m->signal_fd);
+        hr_loop_done(&m->loop);
+        hr_sensors_close(&m->sensors);
+        hr_sysroot_done(&m->root);
+}
+
+int hr_monitor_tick(HrMonitor *m, usec_t now) {
+        unsigned next = m->have_cur ? m->cur ^ 1 : m->cur;
+        const HrSample *prev = m->have_cur ? &m->sample[m->cur] : NULL;
+        HrSensorError err = {};
+        HrPressure p;
+        char where[PATH_MAX + 64];
+        int r;
+
+        r = hr_sensors_sample(&m->sensors, now, &m->sample[next], &err);
+        if (r < 0) {
+                if (!m->sample_failing) {
+                        hr_sysroot_display(&m->root, err.rel, where, sizeof where);
+                        if (err.parse.why)
+                                log_error("%s:%u: %s; keeping the last good state", where, err.parse.line,
+                                          err.parse.why);
+                        else
+                                log_error_errno(r, "%s: cannot read: %m; keeping the last good state", where);
+                }
+                m->sample_failing = true;
+                return r;
+        }
+        if (m->sample_failing)
+                log_notice("Pressure sources readable again");
+        m->sample_failing = false;
+
+        hr_pressure_eval(&m->opt.pressure, prev, &m->sample[next], prev ? &m->pressure : NULL, &p);
+        m->pressure = p;
+        m->cur = next;
+        m->have_cur = true;
+        m->n_samples++;
+
+        HrLevel before = m->level.level;
+        HrLevelInput in = {
+                .score_centi = p.score_centi,
+                .trend_centi_per_sec = p.trend_centi_per_sec,
+                .psi_full_permyriad = p.psi_full_permyriad,
+                .now = now,
+        };
+        HrLevelReason why = hr_level_step(&m->opt.level, &m->level, &in);
+        if (why == HR_LEVEL_UNCHANGED)
+                return 0;
+
+        char comps[512];
+        hr_report_components_line(&p, comps, sizeof comps);
+        log_notice("Level %s -> %s (%s): score %u.%02u, trend %+d.%02d/s; %s", hr_level_to_string(before),
+                   hr_level_to_string(m->level.level), hr_level_reason_to_string(why), p.score_centi / 100,
+                   p.score_centi % 100, p.trend_centi_per_sec / 100, abs(p.trend_centi_per_sec % 100), comps);
+        return 1;
+}
+
+static int arm_timer(HrMonitor *m) {
+        usec_t t = hr_level_next_tick(&m->opt.level, &m->level, &m->opt.pressure, hr_monitor_current(m),
+                                      m->trigger_fd[HR_STALL_SOME] >= 0 || m->trigger_fd[HR_STALL_FULL] >= 0);
+        struct itimerspec its = {
+                .it_value = { .tv_sec = (time_t) (t / USEC_PER_SEC), .tv_nsec = (long) (t % USEC_PER_SEC) * 1000 },
+        };
+        if (timerfd_settime(m->timer_fd, 0, &its, NULL) < 0)
+                return -errno;
+        return 0;
+}
+
+static int on_timer(HrLoop *l, int fd, uint32_t revents, void *userdata) {
+        HrMonitor *m = userdata;
+        uint64_t expirations;
+        (void) l;
+        (void) revents;
+
+        (void) !read(fd, &expirations, sizeof expirations);
+        (void) hr_monitor_tick(m, hr_now());
+        return arm_timer(m);
+}
+
+static void close_triggers(HrMonitor *m) {
+        for (unsigned i = 0; i < _HR_STALL_MAX; i++)
+                if (m->trigger_fd[i] >= 0) {
+                        (void) hr_loop_remove_fd(&m->loop, m->trigger_fd[i]);
+                        m->trigger_fd[i] = hr_close(m->trigger_fd[i]);
+                }
+}
+
+static int on_trigger(HrLoop *l, int fd, uint32_t revents, void *userdata) {
+        HrMonitor *m = userdata;
+        char where[PATH_MAX + 64];
+        usec_t now = hr_now();
+        (void) l;
+
+        if (revents & EPOLLERR) {
+                /* The source is gone (cgroup removed) or PSI was switched off at runtime. */
+                log_warning("%s: PSI trigger source went away; polling instead",
+                            hr_sysroot_display(&m->root, hr_sensors_memory_psi_rel(&m->sensors), where, sizeof where));
+                close_triggers(m);
+        } else {
+                HrStall which = fd == m->trigger_fd[HR_STALL_FULL] ? HR_STALL_FULL : HR_STALL_SOME;
+                if (m->last_trigger_at == 0 || now - m->last_trigger_at > m->opt.level.calm_usec)
+                        log_info("PSI trigger fired: memory %s stall over %u.%02u%% of %llu ms (%s)",
+                                 which == HR_STALL_SOME ? "some" : "full",
+                                 m->opt.trigger[which].threshold_permyriad / 100,
+                                 m->opt.trigger[which].threshold_permyriad % 100,
+                                 (unsigned long long) (m->trigger_window_usec[which] / USEC_PER_MSEC),
+                                 hr_sysroot_display(&m->root, hr_sensors_memory_psi_rel(&m->sensors), where, sizeof where));
+                m->trigger_fired[which]++;
+                m->last_trigger_at = now;
+        }
+        (void) hr_monitor_tick(m, now);
+        return arm_timer(m);
+}
+
+static int register_triggers(HrMonitor *m) {
+        const char *rel = hr_sensors_memory_psi_rel(&m->sensors);
+        char where[PATH_MAX + 64];
+        int r = 0;
+
+        hr_sysroot_display(&m->root, rel, where, sizeof where);
+        if (m->sensors.psi[HR_PSI_MEMORY].fd < 0) {
+                log_warning("%s: no PSI, so no triggers: polling every second at most", where);
+                return 0;
+        }
+        for (unsigned i = 0; i < _HR_STALL_MAX; i++) {
+                int fd = hr_psi_trigger_open_fallback(m->root.root_fd, rel, &m->opt.trigger[i],
+                                                      &m->trigger_window_usec[i]);
+                if (fd < 0) {
+                        r = fd;
+                        break;
+                }
+                m->trigger_fd[i] = fd;
+                r = hr_loop_add_fd(&m->loop, fd, EPOLLPRI, on_trigger, m);
+                if (r < 0)
+                        break;
+        }
+        if (r < 0) {
+                close_triggers(m);
+                if (r == -EACCES || r == -EPERM)
+                        log_warning_errno(r, "%s: cannot register PSI triggers (%m; kernels before 6.4 need "
+                                          "CAP_SYS_RESOURCE): polling every second at most", where);
+                else
+                        log_warning_errno(r, "%s: cannot register PSI triggers (%m): polling every second at most",
+                                          where);
+                return 0;
+        }
+        bool widened = m->trigger_window_usec[HR_STALL_SOME] != m->opt.trigger[HR_STALL_SOME].window_usec;
+        log_info("PSI triggers on %s: some %u.%02u%%, full %u.%02u%% of a %llu ms window%s", where,
+                 m->opt.trigger[HR_STALL_SOME].threshold_permyriad / 100,
+                 m->opt.trigger[HR_STALL_SOME].threshold_permyriad % 100,
+                 m->opt.trigger[HR_STALL_FULL].threshold_permyriad / 100,
+                 m->opt.trigger[HR_STALL_FULL].threshold_permyriad % 100,
+                 (unsigned long long) (m->trigger_window_usec[HR_STALL_SOME] / USEC_PER_MSEC),
+                 widened ? " (widened to a multiple of 2 s: no CAP_SYS_RESOURCE)" : "");
+        return 0;
+}
+
+static int on_signal(HrLoop *l, int fd, uint32_t revents, void *userdata) {
+        HrMonitor *m = userdata;
+        struct signalfd_siginfo si;
+        (void) revents;
+
+        if (read(fd, &si, sizeof si) != (ssize_t) sizeof si)
+                return 0;
+        switch (si.ssi_signo) {
+        case SIGTERM:
+        case SIGINT:
+                log_info("Received %s, stopping", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+                hr_loop_quit(l, 0);
+                return 0;
+        case SIGHUP: {
+                /* Re-open sources (zram devices come and go) and re-arm the triggers. */
+                HrSensors fresh;
+                int r = hr_sensors_open(&fresh, &m->root, m->scope_rel[0] ? m->scope_rel : NULL);
+                if (r < 0) {
+                        log_warning_errno(r, "Reload: cannot re-open pressure sources (%m); keeping the old ones");
+                        return 0;
+                }
+                close_triggers(m);
+                hr_sensors_close(&m->sensors);
+                m->sensors = fresh;
+                m->have_cur = false; /* rates restart from the next sample */
+                (void) register_triggers(m);
+                log_info("Reloaded: %u zram device(s), triggers %s", m->sensors.n_zram,
+                         m->trigger_fd[HR_STALL_SOME] >= 0 ? "armed" : "off");
+                return arm_timer(m);
+        }
+        default:
+                return 0;
+        }
+}
+
+int hr_monitor_run(HrMonitor *m) {
+        sigset_t mask;
+        int r;
+
+        r = hr_loop_init(&m->loop);
+        if (r < 0)
+                return log_error_errno(r, "epoll_create1() failed: %m");
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_error_errno(-errno, "sigprocmask() failed: %m");
+        m->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (m->signal_fd < 0)
+                return log_error_errno(-errno, "signalfd() failed: %m");
+        r = hr_loop_add_fd(&m->loop, m->signal_fd, EPOLLIN, on_signal, m);
+        if (r < 0)
+                return log_error_errno(r, "Cannot watch signals: %m");
+
+        m->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        if (m->timer_fd < 0)
+                return log_error_errno(-errno, "timerfd_create() failed: %m");
+        r = hr_loop_add_fd(&m->loop, m->timer_fd, EPOLLIN, on_timer, m);
+        if (r < 0)
+                return log_error_errno(r, "Cannot watch the timer: %m");
+
+        (void) register_triggers(m);
+
+        m->started_at = hr_now();
+        (void) hr_monitor_tick(m, m->started_at);
+        if (m->have_cur) {
+                char line[1024];
+                hr_report_status_line(m, line, sizeof line);
+                log_info("Started%s: %s", m->opt.dry_run ? " (dry run: acting on nothing)" : "", line);
+        }
+        r = arm_timer(m);
+        if (r < 0)
+                return log_error_errno(r, "timerfd_settime() failed: %m");
+
+        r = hr_loop_run(&m->loop);
+        if (r < 0)
+                return log_error_errno(r, "Event loop failed: %m");
+        log_info("Stopped after %llu samples, %llu wake-ups", (unsigned long long) m->n_samples,
+                 (unsigned long long) m->loop.wakeups);
+        return 0;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* mlockall and oom_score_adj for the daemon itself. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "io/self.h"
+#include "io/sysroot.h"
+#include "shared/macros.h"
+
+static __attribute__((noinline)) void touch_stack(unsigned kib) {
+        volatile char probe[4096];
+        probe[0] = 0;
+        probe[sizeof probe - 1] = 0;
+        if (kib > 4)
+                touch_stack(kib - 4);
+}
+
+int hr_self_lock_memory(unsigned stack_kib) {
+        touch_stack(stack_kib);
+        /* CAP_IPC_LOCK, or within RLIMIT_MEMLOCK */
+        if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0)
+                return -errno;
+        return 0;
+}
+
+static int read_adj(int proc_fd, int *ret) {
+        char buf[32];
+        ssize_t n = hr_read_at(proc_fd, "self/oom_score_adj", buf, sizeof buf);
+        if (n < 0)
+                return (int) n;
+        char *end;
+        errno = 0;
+        long v = strtol(buf, &end, 10);
+        if (errno != 0 || end == buf || v < -1000 || v > 1000)
+                return -EBADMSG;
+        *ret = (int) v;
+        return 0;
+}
+
+static int write_adj(int proc_fd, int v) {
+        char buf[16];
+        _cleanup_close_ int fd = openat(proc_fd, "self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        int n = snprintf(buf, sizeof buf, "%d\n", v);
+        if (write(fd, buf, (size_t) n) != n)
+                return errno ? -errno : -EIO;
+        return 0;
+}
+
+int hr_self_lower_oom_score_adj(int proc_fd, int want, int *ret_adj) {
+        int cur = 0, r;
+
+        r = read_adj(proc_fd, &cur);
+        if (r < 0)
+                return r;
+        if (cur <= want) {
+                *ret_adj = cur;
+                return 0;
+        }
+        /* CAP_SYS_RESOURCE for anything below oom_score_adj_min */
+        if (write_adj(proc_fd, want) == 0) {
+                *ret_adj = want;
+                return 0;
+        }
+        /* The floor is unknown: bisect between want (refused) and cur (allowed). */
+        int lo = want, hi = cur;
+        while (hi - lo > 1) {
+                int mid = lo + (hi - lo) / 2;
+                if (write_adj(proc_fd, mid) == 0)
+                        hi = mid;
+                else
+                        lo = mid;
+        }
+        if (hi != cur || write_adj(proc_fd, hi) == 0)
+                *ret_adj = hi;
+        else
+                *ret_adj = cur;
+        return *ret_adj == want ? 0 : 1;
+}

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/* The sampler: opens PSI, meminfo, vmstat, swaps and zram mm_stat once, then each sample is a
+ * pread() per file into one preallocated buffer, parsed in place. No allocation per sample. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io/sensors.h"
+#include "shared/macros.h"
+
+#define SENSOR_BUF_SIZE (64 * 1024)
+
+static int open_file(HrSensorFile *f, int dirfd, const char *prefix, const char *rel) {
+        int n = snprintf(f->rel, sizeof f->rel, "%s%s", prefix, rel);
+        if (n < 0 || (size_t) n >= sizeof f->rel)
+                return -ENAMETOOLONG;
+        f->fd = openat(dirfd, f->rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        return f->fd < 0 ? -errno : 0;
+}
+
+static void sensor_file_init(HrSensorFile *f) {
+        f->fd = -EBADF;
+        f->rel[0] = '\0';
+}
+
+static void open_zram(HrSensors *s) {
+        DIR *d;
+        struct dirent *de;
+        int dfd;
+
+        if (s->root->sys_fd < 0)
+                return;
+        dfd = openat(s->root->sys_fd, "block", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return;
+        d = fdopendir(dfd);
+        if (!d) {
+                (void) close(dfd);
+                return;
+        }
+        while ((de = readdir(d)) && s->n_zram < HR_ZRAM_MAX) {
+                unsigned idx;
+                char tail;
+                char rel[NAME_MAX + 32], buf[64];
+                HrSensorFile *f = &s->zram[s->n_zram];
+
+                if (sscanf(de->d_name, "zram%u%c", &idx, &tail) != 1)
+                        continue;
+                (void) snprintf(rel, sizeof rel, "block/%s/", de->d_name);
+                if (open_file(f, s->root->sys_fd, rel, "mm_stat") < 0) {
+                        sensor_file_init(f);
+                        continue;
+                }
+                /* open_file() was relative to sys/: keep the message path relative to the root. */
+                (void) snprintf(f->rel, sizeof f->rel, "sys/block/%s/mm_stat", de->d_name);
+                (void) snprintf(rel, sizeof rel, "block/%s/disksize", de->d_name);
+                uint64_t size = 0;
+                ssize_t n = hr_read_at(s->root->sys_fd, rel, buf, sizeof buf);
+                if (n > 0) {
+                        size_t l = (size_t) n;
+                        while (l > 0 && (buf[l - 1] == '\n' || buf[l - 1] == ' '))
+                                l--;
+                        if (hr_parse_u64(buf, l, &size) < 0)
+                                size = 0;
+                }
+                s->zram_index[s->n_zram] = idx;
+                s->zram_disksize[s->n_zram] = size;
+                s->n_zram++;
+        }
+        (void) closedir(d);
+}
+
+int hr_sensors_open(HrSensors *s, const HrSysroot *root, const char *scope_rel) {
+        static const char *const psi_file[_HR_PSI_RESOURCE_MAX] = {
+                [HR_PSI_MEMORY] = "memory",
+                [HR_PSI_CPU] = "cpu",
+                [HR_PSI_IO] = "io",
+        };
+        int r;
+
+        *s = (HrSensors) { .root = root };
+        for (unsigned i = 0; i < _HR_PSI_RESOURCE_MAX; i++)
+                sensor_file_init(&s->psi[i]);
+        sensor_file_init(&s->meminfo);
+        sensor_file_init(&s->vmstat);
+        sensor_file_init(&s->swaps);
+        for (unsigned i = 0; i < HR_ZRAM_MAX; i++)
+                sensor_file_init(&s->zram[i]);
+
+        if (scope_rel && scope_rel[0]) {
+                if (strlen(scope_rel) >= sizeof s->scope_rel)
+                        return -ENAMETOOLONG;
+                strcpy(s->scope_rel, scope_rel);
+        }
+
+        s->buf = malloc(SENSOR_BUF_SIZE);
+        if (!s->buf)
+                return -ENOMEM;
+        s->buf_size = SENSOR_BUF_SIZE;
+
+        for (unsigned i = 0; i < _HR_PSI_RESOURCE_MAX; i++) {
+                char name[32];
+                if (s->scope_rel[0]) {
+                        (void) snprintf(name, sizeof name, "/%s.pressure", psi_file[i]);
+                        r = open_file(&s->psi[i], root->root_fd, s->scope_rel, name);
+                } else {
+                        (void) snprintf(name, sizeof name, "pressure/%s", psi_file[i]);
+                        r = open_file(&s->psi[i], root->proc_fd, "", name);
+                        (void) snprintf(s->psi[i].rel, sizeof s->psi[i].rel, "proc/pressure/%s", psi_file[i]);
+                }
+                if (r < 0)
+                        s->psi[i].fd = -EBADF; /* PSI off or absent: the caller reports it once */
+        }
+
+        r = open_file(&s->meminfo, root->proc_fd, "", "meminfo");
+        (void) snprintf(s->meminfo.rel, sizeof s->meminfo.rel, "proc/meminfo");
+        if (r < 0)
+                goto fail;
+        r = open_file(&s->vmstat, root->proc_fd, "", "vmstat");
+        (void) snprintf(s->vmstat.rel, sizeof s->vmstat.rel, "proc/vmstat");
+        if (r < 0)
+                goto fail;
+        if (open_file(&s->swaps, root->proc_fd, "", "swaps") < 0)
+                s->swaps.fd = -EBADF; /* kernels without CONFIG_SWAP */
+        (void) snprintf(s->swaps.rel, sizeof s->swaps.rel, "proc/swaps");
+
+        open_zram(s);
+        return 0;
+fail:
+        hr_sensors_close(s);
+        return r;
+}
+
+void hr_sensors_close(HrSensors *s) {
+        for (unsigned i = 0; i < _HR_PSI_RESOURCE_MAX; i++)
+                s->psi[i].fd = hr_close(s->psi[i].fd);
+        s->meminfo.fd = hr_close(s->meminfo.fd);
+        s->vmstat.fd = hr_close(s->vmstat.fd);
+        s->swaps.fd = hr_close(s->swaps.fd);
+        for (unsigned i = 0; i < s->n_zram; i++)
+                s->zram[i].fd = hr_close(s->zram[i].fd);
+        s->n_zram = 0;
+        free(s->buf);
+        s->buf = NULL;
+}
+
+const char *hr_sensors_memory_psi_rel(const HrSensors *s) {
+        return s->psi[HR_PSI_MEMORY].rel;
+}
+
+/* Each parser behind one signature, so every file goes through sample_file(). */
+typedef int (*ParseFn)(const char *buf, size_t len, void *ret, HrParseErr *err);
+static int parse_psi(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_psi(b, n, r, e); }
+static int parse_meminfo(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_meminfo(b, n, r, e); }
+static int parse_vmstat(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_vmstat(b, n, r, e); }
+static int parse_swaps(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_swaps(b, n, r, e); }
+static int parse_mm_stat(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_zram_mm_stat(b, n, r, e); }
+
+static int sample_file(HrSensors *s, const HrSensorFile *f, ParseFn parse, void *dst, HrSensorError *err) {
+        HrParseErr pe = {};
+        ssize_t n;
+        int r;
+
+        n = hr_pread_all(f->fd, s->buf, s->buf_size);
+        if (n < 0) {
+                *err = (HrSensorError) { .rel = f->rel };
+                return (int) n;
+        }
+        r = parse(s->buf, (size_t) n, dst, &pe);
+        if (r < 0) {
+                *err = (HrSensorError) { .rel = f->rel, .parse = pe };
+                return r;
+        }
+        return 0;
+}
+
+int hr_sensors_sample(HrSensors *s, usec_t now, HrSample *out, HrSensorError *err) {
+        int r;
+
+        out->at = now;
+        for (unsigned i = 0; i < _HR_PSI_RESOURCE_MAX; i++) {
+                out->has_psi[i] = false;
+                if (s->psi[i].fd < 0)
+                        continue;
+                r = sample_file(s, &s->psi[i], parse_psi, &out->psi[i], err);
+                if (r < 0)
+                        return r;
+                out->has_psi[i] = true;
+        }
+
+        r = sample_file(s, &s->meminfo, parse_meminfo, &out->meminfo, err);
+        if (r < 0)
+                return r;
+        r = sample_file(s, &s->vmstat, parse_vmstat, &out->vmstat, err);
+        if (r < 0)
+                return r;
+
+        out->swaps = (HrSwaps) {};
+        if (s->swaps.fd >= 0) {
+                r = sample_file(s, &s->swaps, parse_swaps, &out->swaps, err);
+                if (r < 0)
+                        return r;
+        }
+
+        out->n_zram = 0;
+        for (unsigned i = 0; i < s->n_zram; i++) {
+                HrZramDev *z = &out->zram[i];
+                r = sample_file(s, &s->zram[i], parse_mm_stat, &z->stat, err);
+                if (r < 0)
+                        return r;
+                z->index = s->zram_index[i];
+                z->disksize_bytes = s->zram_disksize[i];
+                out->n_zram = i + 1;
+        }
+        return 0;
+}
