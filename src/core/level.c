@@ -77,6 +77,12 @@ HrLevel hr_level_for_score(const HrLevelConfig *cfg, uint32_t score_centi) {
         return l;
 }
 
+/* A level is left only below its bound minus the hysteresis. */
+static uint32_t calm_bound(const HrLevelConfig *cfg, HrLevel l) {
+        uint32_t bound = cfg->enter_centi[l];
+        return bound > cfg->hysteresis_centi ? bound - cfg->hysteresis_centi : 0;
+}
+
 static HrLevelReason enter(HrLevelState *s, HrLevel l, HrLevelReason why, usec_t now) {
         s->level = l;
         s->since = now;
@@ -107,9 +113,7 @@ HrLevelReason hr_level_step(const HrLevelConfig *cfg, HrLevelState *s, const HrL
         if (s->level == HR_LEVEL_NORMAL)
                 return HR_LEVEL_UNCHANGED;
 
-        uint32_t bound = cfg->enter_centi[s->level];
-        bound = bound > cfg->hysteresis_centi ? bound - cfg->hysteresis_centi : 0;
-        if (in->score_centi >= bound) {
+        if (in->score_centi >= calm_bound(cfg, s->level)) {
                 s->calm_since = USEC_INFINITY;
                 return HR_LEVEL_UNCHANGED;
         }
@@ -120,8 +124,11 @@ HrLevelReason hr_level_step(const HrLevelConfig *cfg, HrLevelState *s, const HrL
         if (in->now - s->calm_since < cfg->calm_usec)
                 return HR_LEVEL_UNCHANGED;
 
-        /* One level at a time; the next step down needs its own stretch of calm. */
+        /* One level at a time; the next step down needs its own stretch of calm, which starts with
+         * this sample if it is calm for the new level too. */
         enter(s, (HrLevel) (s->level - 1), HR_LEVEL_CALM, in->now);
+        if (s->level != HR_LEVEL_NORMAL && in->score_centi < calm_bound(cfg, s->level))
+                s->calm_since = in->now;
         return HR_LEVEL_CALM;
 }
 

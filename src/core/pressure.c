@@ -51,7 +51,7 @@ uint32_t hr_ramp_points_centi(HrRamp r, uint64_t raw) {
                 return 0;
         if (raw >= r.full || r.full <= r.start)
                 return 10000;
-        return (uint32_t) ((raw - r.start) * 10000 / (r.full - r.start));
+        return (uint32_t) ((unsigned __int128) (raw - r.start) * 10000 / (r.full - r.start));
 }
 
 /* Counter growth per second; counters that went backwards (reset, overflow) count as zero. */

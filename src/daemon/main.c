@@ -131,7 +131,7 @@ static int run_once(HrMonitor *m) {
         return fflush(stdout) == 0 ? 0 : -EIO;
 }
 
-static void protect_self(const HrMonitor *m) {
+static void protect_self(void) {
         int adj, r;
 
         if (!arg_no_mlock) {
@@ -140,7 +140,7 @@ static void protect_self(const HrMonitor *m) {
                         log_warning_errno(r, "mlockall() failed (%m; needs CAP_IPC_LOCK or a larger "
                                           "RLIMIT_MEMLOCK), continuing unlocked");
         }
-        r = hr_self_lower_oom_score_adj(m->root.proc_fd, -1000, &adj);
+        r = hr_self_lower_oom_score_adj(-1000, &adj);
         if (r < 0)
                 log_warning_errno(r, "Cannot lower our oom_score_adj (%m), continuing");
         else if (r > 0)
@@ -173,7 +173,7 @@ static int run(int argc, char **argv) {
         else {
                 if (!arg_dry_run)
                         log_notice("This version only observes: no actions exist yet, so it runs as with --dry-run");
-                protect_self(&m);
+                protect_self();
                 r = hr_monitor_run(&m);
         }
         hr_monitor_done(&m);

@@ -40,6 +40,9 @@ int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o) {
         for (unsigned i = 0; i < _HR_STALL_MAX; i++)
                 m->trigger_fd[i] = -EBADF;
         m->loop.epfd = -EBADF;
+        /* hr_monitor_done() must be safe after a failure at any step below: no fd 0 in sight. */
+        m->root = (HrSysroot) { .root_fd = -EBADF, .proc_fd = -EBADF, .sys_fd = -EBADF, .cgroup2_fd = -EBADF };
+        hr_sensors_init_closed(&m->sensors);
 
         r = hr_sysroot_open(o->root, &m->root);
         if (r < 0)
@@ -92,10 +95,10 @@ int hr_monitor_tick(HrMonitor *m, usec_t now) {
                 if (!m->sample_failing) {
                         hr_sysroot_display(&m->root, err.rel, where, sizeof where);
                         if (err.parse.why)
-                                log_error("%s:%u: %s; keeping the last good state", where, err.parse.line,
-                                          err.parse.why);
+                                log_error("%s:%u: %s%s", where, err.parse.line, err.parse.why,
+                                          prev ? "; keeping the last good state" : "");
                         else
-                                log_error_errno(r, "%s: cannot read: %m; keeping the last good state", where);
+                                log_error_errno(r, "%s: cannot read: %m%s", where, prev ? "; keeping the last good state" : "");
                 }
                 m->sample_failing = true;
                 return r;
@@ -121,11 +124,11 @@ int hr_monitor_tick(HrMonitor *m, usec_t now) {
         if (why == HR_LEVEL_UNCHANGED)
                 return 0;
 
-        char comps[512];
+        char comps[512], trend[24];
         hr_report_components_line(&p, comps, sizeof comps);
-        log_notice("Level %s -> %s (%s): score %u.%02u, trend %+d.%02d/s; %s", hr_level_to_string(before),
+        log_notice("Level %s -> %s (%s): score %u.%02u, trend %s/s; %s", hr_level_to_string(before),
                    hr_level_to_string(m->level.level), hr_level_reason_to_string(why), p.score_centi / 100,
-                   p.score_centi % 100, p.trend_centi_per_sec / 100, abs(p.trend_centi_per_sec % 100), comps);
+                   p.score_centi % 100, hr_format_centi_signed(p.trend_centi_per_sec, trend, sizeof trend), comps);
         return 1;
 }
 
@@ -210,7 +213,10 @@ static int register_triggers(HrMonitor *m) {
         }
         if (r < 0) {
                 close_triggers(m);
-                if (r == -EACCES || r == -EPERM)
+                if (r == -ENOTTY)
+                        log_info("%s: not a kernel PSI file (fixture root), no triggers: polling every second "
+                                 "at most", where);
+                else if (r == -EACCES || r == -EPERM)
                         log_warning_errno(r, "%s: cannot register PSI triggers (%m; kernels before 6.4 need "
                                           "CAP_SYS_RESOURCE): polling every second at most", where);
                 else

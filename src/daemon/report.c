@@ -34,6 +34,12 @@ static const char *component_unit(HrComponent c) {
         }
 }
 
+const char *hr_format_centi_signed(int32_t v, char *buf, size_t size) {
+        int64_t a = v < 0 ? -(int64_t) v : v;
+        (void) snprintf(buf, size, "%c%lld.%02lld", v < 0 ? '-' : '+', (long long) (a / 100), (long long) (a % 100));
+        return buf;
+}
+
 void hr_report_components_line(const HrPressure *p, char *buf, size_t size) {
         size_t o = 0;
         buf[0] = '\0';
@@ -210,8 +216,9 @@ void hr_report_text(const HrMonitor *m, FILE *f) {
         if (!s)
                 return;
         fprintf(f, "level:   %s\n", hr_level_to_string(m->level.level));
-        fprintf(f, "score:   %u.%02u / 100 (trend %+d.%02d/s)\n", p->score_centi / 100, p->score_centi % 100,
-                p->trend_centi_per_sec / 100, abs(p->trend_centi_per_sec % 100));
+        char trend[24];
+        fprintf(f, "score:   %u.%02u / 100 (trend %s/s)\n", p->score_centi / 100, p->score_centi % 100,
+                hr_format_centi_signed(p->trend_centi_per_sec, trend, sizeof trend));
         fprintf(f, "scope:   %s\n", m->scope_rel[0] ? m->scope_rel : "system-wide");
         fprintf(f, "\n%-14s %14s %10s %8s\n", "component", "value", "points", "weight");
         for (unsigned i = 0; i < _HR_COMP_MAX; i++) {

@@ -13,6 +13,9 @@ struct json_object;
 /* "psi_some 12.30% (19.63 pts) psi_full ..." for log lines. No allocation. */
 void hr_report_components_line(const HrPressure *p, char *buf, size_t size);
 
+/* "+1.25" / "-0.50" for a value in hundredths, sign always shown. Returns buf. */
+const char *hr_format_centi_signed(int32_t v, char *buf, size_t size);
+
 /* "level NORMAL, score 0.00; MemAvailable 23.1 GiB of 23.5 GiB, swap 0 B of 0 B, PSI memory some 0.00%". */
 void hr_report_status_line(const HrMonitor *m, char *buf, size_t size);
 

@@ -4,9 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "io/psi_trigger.h"
+
+#define HR_PROC_SUPER_MAGIC 0x9fa0
+#define HR_CGROUP2_SUPER_MAGIC 0x63677270
 
 int hr_psi_trigger_format(const HrTriggerSpec *spec, char *buf, size_t size) {
         if (spec->window_usec == 0 || spec->threshold_permyriad == 0 || spec->threshold_permyriad > 10000 ||
@@ -31,6 +35,12 @@ int hr_psi_trigger_open(int dirfd, const char *rel, const HrTriggerSpec *spec) {
         _cleanup_close_ int fd = openat(dirfd, rel, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
+        /* Only procfs and cgroup2 files take triggers; never write into a fixture tree's plain file. */
+        struct statfs sfs;
+        if (fstatfs(fd, &sfs) < 0)
+                return -errno;
+        if (sfs.f_type != HR_PROC_SUPER_MAGIC && sfs.f_type != HR_CGROUP2_SUPER_MAGIC)
+                return -ENOTTY;
         /* strlen + 1: the kernel replaces the last byte written with NUL; without ours it would eat a digit. */
         ssize_t w = write(fd, t, (size_t) n + 1);
         if (w < 0)

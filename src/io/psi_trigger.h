@@ -24,7 +24,8 @@ int hr_psi_trigger_format(const HrTriggerSpec *spec, char *buf, size_t size);
 /* Opens rel (relative to dirfd) O_RDWR|O_NONBLOCK and registers the trigger, writing the string *with*
  * its NUL (the /proc/pressure handler overwrites the last byte written). Returns the fd to poll for
  * EPOLLPRI, or -errno: -EINVAL for a window this caller may not use (unprivileged: not a multiple of
- * 2 s), -EACCES/-EPERM (pre-6.4 kernels without CAP_SYS_RESOURCE), -ENOENT/-EOPNOTSUPP (PSI off). */
+ * 2 s), -EACCES/-EPERM (pre-6.4 kernels without CAP_SYS_RESOURCE), -ENOENT/-EOPNOTSUPP (PSI off),
+ * -ENOTTY when the file is not on procfs or cgroup2 (a fixture tree: nothing is written). */
 int hr_psi_trigger_open(int dirfd, const char *rel, const HrTriggerSpec *spec);
 
 /* Registers spec, retrying with the window rounded up to the next multiple of 2 s (the unprivileged

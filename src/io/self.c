@@ -28,9 +28,12 @@ int hr_self_lock_memory(unsigned stack_kib) {
         return 0;
 }
 
-static int read_adj(int proc_fd, int *ret) {
+/* Our own process, not the observed system: always the real /proc, even with --root. */
+#define SELF_ADJ "/proc/self/oom_score_adj"
+
+static int read_adj(int *ret) {
         char buf[32];
-        ssize_t n = hr_read_at(proc_fd, "self/oom_score_adj", buf, sizeof buf);
+        ssize_t n = hr_read_at(AT_FDCWD, SELF_ADJ, buf, sizeof buf);
         if (n < 0)
                 return (int) n;
         char *end;
@@ -42,9 +45,9 @@ static int read_adj(int proc_fd, int *ret) {
         return 0;
 }
 
-static int write_adj(int proc_fd, int v) {
+static int write_adj(int v) {
         char buf[16];
-        _cleanup_close_ int fd = openat(proc_fd, "self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = open(SELF_ADJ, O_WRONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         int n = snprintf(buf, sizeof buf, "%d\n", v);
@@ -53,10 +56,10 @@ static int write_adj(int proc_fd, int v) {
         return 0;
 }
 
-int hr_self_lower_oom_score_adj(int proc_fd, int want, int *ret_adj) {
+int hr_self_lower_oom_score_adj(int want, int *ret_adj) {
         int cur = 0, r;
 
-        r = read_adj(proc_fd, &cur);
+        r = read_adj(&cur);
         if (r < 0)
                 return r;
         if (cur <= want) {
@@ -64,7 +67,7 @@ int hr_self_lower_oom_score_adj(int proc_fd, int want, int *ret_adj) {
                 return 0;
         }
         /* CAP_SYS_RESOURCE for anything below oom_score_adj_min */
-        if (write_adj(proc_fd, want) == 0) {
+        if (write_adj(want) == 0) {
                 *ret_adj = want;
                 return 0;
         }
@@ -72,12 +75,12 @@ int hr_self_lower_oom_score_adj(int proc_fd, int want, int *ret_adj) {
         int lo = want, hi = cur;
         while (hi - lo > 1) {
                 int mid = lo + (hi - lo) / 2;
-                if (write_adj(proc_fd, mid) == 0)
+                if (write_adj(mid) == 0)
                         hi = mid;
                 else
                         lo = mid;
         }
-        if (hi != cur || write_adj(proc_fd, hi) == 0)
+        if (hi != cur || write_adj(hi) == 0)
                 *ret_adj = hi;
         else
                 *ret_adj = cur;

@@ -10,4 +10,4 @@ int hr_self_lock_memory(unsigned stack_kib);
 /* Lowers our own oom_score_adj as far as allowed: tries `want`, then steps up towards the current
  * value (without CAP_SYS_RESOURCE the floor is what a privileged writer last set). Writes the value
  * in force to *ret_adj. Returns 0 if `want` was reached, 1 if a higher value had to do, or -errno. */
-int hr_self_lower_oom_score_adj(int proc_fd, int want, int *ret_adj);
+int hr_self_lower_oom_score_adj(int want, int *ret_adj);

@@ -73,6 +73,17 @@ static void open_zram(HrSensors *s) {
         (void) closedir(d);
 }
 
+void hr_sensors_init_closed(HrSensors *s) {
+        *s = (HrSensors) {};
+        for (unsigned i = 0; i < _HR_PSI_RESOURCE_MAX; i++)
+                sensor_file_init(&s->psi[i]);
+        sensor_file_init(&s->meminfo);
+        sensor_file_init(&s->vmstat);
+        sensor_file_init(&s->swaps);
+        for (unsigned i = 0; i < HR_ZRAM_MAX; i++)
+                sensor_file_init(&s->zram[i]);
+}
+
 int hr_sensors_open(HrSensors *s, const HrSysroot *root, const char *scope_rel) {
         static const char *const psi_file[_HR_PSI_RESOURCE_MAX] = {
                 [HR_PSI_MEMORY] = "memory",
@@ -81,14 +92,8 @@ int hr_sensors_open(HrSensors *s, const HrSysroot *root, const char *scope_rel) 
         };
         int r;
 
-        *s = (HrSensors) { .root = root };
-        for (unsigned i = 0; i < _HR_PSI_RESOURCE_MAX; i++)
-                sensor_file_init(&s->psi[i]);
-        sensor_file_init(&s->meminfo);
-        sensor_file_init(&s->vmstat);
-        sensor_file_init(&s->swaps);
-        for (unsigned i = 0; i < HR_ZRAM_MAX; i++)
-                sensor_file_init(&s->zram[i]);
+        hr_sensors_init_closed(s);
+        s->root = root;
 
         if (scope_rel && scope_rel[0]) {
                 if (strlen(scope_rel) >= sizeof s->scope_rel)

@@ -41,6 +41,9 @@ typedef struct HrSensorError {
 int hr_sensors_open(HrSensors *s, const HrSysroot *root, const char *scope_rel);
 void hr_sensors_close(HrSensors *s);
 
+/* Marks every file closed, so hr_sensors_close() is safe on a never-opened HrSensors. */
+void hr_sensors_init_closed(HrSensors *s);
+
 /* Reads everything into *out (stamped with `now`). On failure returns a negative errno, fills *err
  * and leaves *out in an unspecified state: keep the previous good sample. */
 int hr_sensors_sample(HrSensors *s, usec_t now, HrSample *out, HrSensorError *err);

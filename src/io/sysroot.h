@@ -25,7 +25,8 @@ const char *hr_sysroot_display(const HrSysroot *r, const char *rel, char *buf, s
 
 /* Resolves --scope: a filesystem path under the cgroup2 mount ("/sys/fs/cgroup/unified/x"), a cgroup path
  * ("/x" or "x", relative to the mount). Writes the directory relative to the root (no leading '/').
- * -ENOENT when there is no cgroup2 mount or the directory lacks memory.pressure. */
+ * -ENOENT when there is no cgroup2 mount or no such directory, -ENOTDIR when it is not a directory,
+ * -EOPNOTSUPP when it lacks memory.pressure (PSI off for it), -EINVAL for "" or a ".." component. */
 int hr_sysroot_resolve_scope(const HrSysroot *r, const char *scope, char *ret_rel, size_t size);
 
 /* One read of a whole small file relative to dirfd into buf (NUL-terminated). Returns the length,
