@@ -96,7 +96,7 @@ void hr_pressure_eval(const HrPressureConfig *cfg, const HrSample *prev, const H
 
         uint64_t swap_total = hr_meminfo_get(&cur->meminfo, HR_MEM_SWAP_TOTAL);
         uint64_t swap_free = hr_meminfo_get(&cur->meminfo, HR_MEM_SWAP_FREE);
-        if (swap_total > 0 && swap_free <= swap_total)
+        if (swap_total > 0 && swap_free <= swap_total && hr_meminfo_has(&cur->meminfo, HR_MEM_SWAP_FREE))
                 p.raw[HR_COMP_SWAP_FILL] = (swap_total - swap_free) * 10000 / swap_total;
 
         if (rates) {
@@ -109,7 +109,7 @@ void hr_pressure_eval(const HrPressureConfig *cfg, const HrSample *prev, const H
 
         uint64_t total = hr_meminfo_get(&cur->meminfo, HR_MEM_TOTAL);
         uint64_t avail = hr_meminfo_get(&cur->meminfo, HR_MEM_AVAILABLE);
-        if (total > 0 && avail <= total)
+        if (total > 0 && avail <= total && hr_meminfo_has(&cur->meminfo, HR_MEM_AVAILABLE))
                 p.raw[HR_COMP_MEM_AVAILABLE] = 10000 - avail * 10000 / total;
 
         /* Noisy-OR: score = 1 - prod(1 - w_i * c_i). One saturated component with weight 1 gives 100;

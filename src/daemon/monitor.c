@@ -90,6 +90,11 @@ int hr_monitor_tick(HrMonitor *m, usec_t now) {
         char where[PATH_MAX + 64];
         int r;
 
+        /* A wake-up right after a sample (a trigger just after a tick) adds nothing and would give
+         * rate-less, dipping scores and then a false spike: the next tick is close anyway. */
+        if (prev && now - prev->at < m->opt.pressure.min_rate_interval_usec)
+                return 0;
+
         r = hr_sensors_sample(&m->sensors, now, &m->sample[next], &err);
         if (r < 0) {
                 if (!m->sample_failing) {
