@@ -50,7 +50,10 @@ for i in "${!pids[@]}"; do
         kill -0 "$p" 2>/dev/null || { echo "bench: ${names[$i]} exited early:"; cat "${logs[$i]}"; exit 1; }
         c0[$p]=$(ctx "$p") t0[$p]=$(cpu "$p")
 done
+psi_total() { awk '$1 == "some" { sub("total=", "", $5); print $5 }' /proc/pressure/memory 2>/dev/null || echo 0; }
+stall0=$(psi_total)
 sleep "$seconds"
+stall_ms=$(( ($(psi_total) - stall0) / 1000 ))
 
 table=$(
         printf '| contender | wake-ups/s | RSS (KiB) | peak RSS (KiB) | CPU (ms in %ss) | CPU (s/hour) |\n' "$seconds"
@@ -64,8 +67,9 @@ table=$(
         done
 )
 header="Idle overhead on $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d); $(./build/src/headroomd --version), $(earlyoom -v 2>&1 | head -1)"
-printf '%s\n\n%s\n' "$header" "$table"
+note="System memory stall (PSI some) during the window: ${stall_ms} ms. Not idle if that is large: headroomd then samples faster, by design."
+printf '%s\n\n%s\n\n%s\n' "$header" "$table" "$note"
 if [ -n "$out" ]; then
         mkdir -p "$(dirname "$out")"
-        printf '%s\n\n%s\n' "$header" "$table" >"$out"
+        printf '%s\n\n%s\n\n%s\n' "$header" "$table" "$note" >"$out"
 fi

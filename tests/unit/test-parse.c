@@ -671,6 +671,48 @@ static void parse_live(const Parser *p, const char *path, void *ret) {
         assert_int_equal(run(p, path, buf, n, 0, 0, ret), 0);
 }
 
+/* mountinfo: where cgroup2 is, with octal escapes, optional fields, and lines that are not ours. */
+static void test_mountinfo_cgroup2(void **state) {
+        static const struct {
+                const char *name, *in;
+                int want_r;
+                const char *want_path;
+        } cases[] = {
+                { "hybrid", "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+                            "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n",
+                  0, "/sys/fs/cgroup/unified" },
+                { "unified with optional fields", "29 23 0:26 / /sys/fs/cgroup rw,nosuid shared:4 master:1 - cgroup2 cgroup2 rw,nsdelegate\n",
+                  0, "/sys/fs/cgroup" },
+                { "escaped space", "41 31 0:38 / /mnt/my\\040cg rw - cgroup2 none rw\n", 0, "/mnt/my cg" },
+                { "first of two", "1 0 0:1 / /a rw - cgroup2 x rw\n2 0 0:2 / /b rw - cgroup2 y rw\n", 0, "/a" },
+                { "no trailing newline", "41 31 0:38 / /cg rw - cgroup2 cgroup2 rw", 0, "/cg" },
+                { "legacy only", "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n", -ENOENT, NULL },
+                { "empty", "", -ENOENT, NULL },
+                { "garbage line then cgroup2", "garbage\n- cgroup2\n41 31 0:38 / /cg rw - cgroup2 c rw\n", 0, "/cg" },
+                { "escaped NUL rejected", "41 31 0:38 / /a\\000b rw - cgroup2 c rw\n", -ENAMETOOLONG, NULL },
+        };
+        (void) state;
+
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+                char out[64];
+                memset(out, 'Z', sizeof out);
+                HrParseErr err = {};
+                int r = hr_parse_mountinfo_cgroup2(cases[i].in, strlen(cases[i].in), out, sizeof out, &err);
+                if (r != cases[i].want_r)
+                        fail_msg("mountinfo case \"%s\": r=%d want %d", cases[i].name, r, cases[i].want_r);
+                if (cases[i].want_path && strcmp(out, cases[i].want_path) != 0)
+                        fail_msg("mountinfo case \"%s\": path \"%s\" want \"%s\"", cases[i].name, out,
+                                 cases[i].want_path);
+                if (r < 0 && !err.why)
+                        fail_msg("mountinfo case \"%s\": no reason given", cases[i].name);
+        }
+
+        /* Too small a buffer is an error, never a truncated path. */
+        char small[8];
+        const char *in = "41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+        assert_int_equal(hr_parse_mountinfo_cgroup2(in, strlen(in), small, sizeof small, NULL), -ENAMETOOLONG);
+}
+
 static void test_live_psi(void **state) {
         static const char *const res[] = { "memory", "cpu", "io" };
         char path[64];
@@ -752,6 +794,7 @@ int main(void) {
                 cmocka_unit_test(test_zram),
                 cmocka_unit_test(test_null_buffer),
                 cmocka_unit_test(test_truncate_and_mutate),
+                cmocka_unit_test(test_mountinfo_cgroup2),
                 cmocka_unit_test(test_live_psi),
                 cmocka_unit_test(test_live_meminfo),
                 cmocka_unit_test(test_live_vmstat),
