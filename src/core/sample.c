@@ -8,7 +8,7 @@ static const char *const psi_resource_table[_HR_PSI_RESOURCE_MAX] = {
         [HR_PSI_IO] = "io",
 };
 
-static const char *const meminfo_field_table[_HR_MEM_FIELD_MAX] = {
+const char *const hr_meminfo_field_names[_HR_MEM_FIELD_MAX] = {
         [HR_MEM_TOTAL] = "MemTotal",
         [HR_MEM_FREE] = "MemFree",
         [HR_MEM_AVAILABLE] = "MemAvailable",
@@ -30,7 +30,7 @@ static const char *const meminfo_field_table[_HR_MEM_FIELD_MAX] = {
         [HR_MEM_COMMITTED_AS] = "Committed_AS",
 };
 
-static const char *const vmstat_field_table[_HR_VM_FIELD_MAX] = {
+const char *const hr_vmstat_field_names[_HR_VM_FIELD_MAX] = {
         [HR_VM_PSWPIN] = "pswpin",
         [HR_VM_PSWPOUT] = "pswpout",
         [HR_VM_WORKINGSET_REFAULT_ANON] = "workingset_refault_anon",
@@ -57,9 +57,9 @@ const char *hr_psi_resource_to_string(HrPsiResource r) {
 }
 
 const char *hr_meminfo_field_to_string(HrMeminfoField f) {
-        return (unsigned) f < _HR_MEM_FIELD_MAX ? meminfo_field_table[f] : NULL;
+        return (unsigned) f < _HR_MEM_FIELD_MAX ? hr_meminfo_field_names[f] : NULL;
 }
 
 const char *hr_vmstat_field_to_string(HrVmstatField f) {
-        return (unsigned) f < _HR_VM_FIELD_MAX ? vmstat_field_table[f] : NULL;
+        return (unsigned) f < _HR_VM_FIELD_MAX ? hr_vmstat_field_names[f] : NULL;
 }

@@ -163,6 +163,10 @@ static inline uint64_t hr_vmstat_refaults(const HrVmstat *v) {
         return hr_vmstat_get(v, HR_VM_WORKINGSET_REFAULT);
 }
 
+/* The kernel's key names, indexed by field. */
+extern const char *const hr_meminfo_field_names[_HR_MEM_FIELD_MAX];
+extern const char *const hr_vmstat_field_names[_HR_VM_FIELD_MAX];
+
 const char *hr_psi_resource_to_string(HrPsiResource r);
 const char *hr_meminfo_field_to_string(HrMeminfoField f);
 const char *hr_vmstat_field_to_string(HrVmstatField f);

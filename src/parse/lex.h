@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "parse/parse.h"
+
 typedef struct HrSpan {
         const char *p;
         size_t n;
@@ -54,4 +56,19 @@ static inline bool hr_span_blank(HrSpan s) {
                 if (!hr_is_space(s.p[i]))
                         return false;
         return true;
+}
+
+/* Fills *err (when given) and returns r: the one failure path of every parser. */
+static inline int hr_parse_fail(HrParseErr *err, unsigned line, const char *why, int r) {
+        if (err)
+                *err = (HrParseErr) { line, why };
+        return r;
+}
+
+/* Index of key in a table of n names (NULL entries skipped), or -1. */
+static inline int hr_span_lookup(HrSpan key, const char *const *names, int n) {
+        for (int i = 0; i < n; i++)
+                if (names[i] && hr_span_eq(key, names[i]))
+                        return i;
+        return -1;
 }

@@ -14,19 +14,6 @@
         ((1u << HR_MEM_TOTAL) | (1u << HR_MEM_FREE) | (1u << HR_MEM_AVAILABLE) | (1u << HR_MEM_SWAP_TOTAL) | \
          (1u << HR_MEM_SWAP_FREE))
 
-static int fail(HrParseErr *err, unsigned line, const char *why, int r) {
-        if (err)
-                *err = (HrParseErr) { line, why };
-        return r;
-}
-
-static int field_by_name(HrSpan key) {
-        for (int f = 0; f < _HR_MEM_FIELD_MAX; f++)
-                if (hr_span_eq(key, hr_meminfo_field_to_string((HrMeminfoField) f)))
-                        return f;
-        return -1;
-}
-
 int hr_parse_meminfo(const char *buf, size_t len, HrMeminfo *ret, HrParseErr *err) {
         HrSpan cur = { buf, len }, line, tok;
         HrMeminfo m = {};
@@ -38,32 +25,33 @@ int hr_parse_meminfo(const char *buf, size_t len, HrMeminfo *ret, HrParseErr *er
                 const char *colon = memchr(line.p, ':', line.n);
                 if (!colon)
                         continue; /* not a "Key: value" line: unknown, tolerated */
-                int f = field_by_name((HrSpan) { line.p, (size_t) (colon - line.p) });
+                int f = hr_span_lookup((HrSpan) { line.p, (size_t) (colon - line.p) }, hr_meminfo_field_names,
+                                       _HR_MEM_FIELD_MAX);
                 if (f < 0)
                         continue;
                 if (m.present & (1u << f))
-                        return fail(err, lineno, "duplicate key", -EINVAL);
+                        return hr_parse_fail(err, lineno, "duplicate key", -EINVAL);
 
                 HrSpan rest = { colon + 1, line.n - (size_t) (colon - line.p) - 1 };
                 if (!hr_next_token(&rest, &tok))
-                        return fail(err, lineno, "value missing", -EINVAL);
+                        return hr_parse_fail(err, lineno, "value missing", -EINVAL);
                 r = hr_parse_u64(tok.p, tok.n, &m.kib[f]);
                 if (r < 0)
-                        return fail(err, lineno, "malformed number", r);
+                        return hr_parse_fail(err, lineno, "malformed number", r);
                 if (hr_next_token(&rest, &tok) && !hr_span_eq(tok, "kB"))
-                        return fail(err, lineno, "unit is not kB", -EINVAL);
+                        return hr_parse_fail(err, lineno, "unit is not kB", -EINVAL);
                 if (hr_next_token(&rest, &tok))
-                        return fail(err, lineno, "trailing garbage", -EINVAL);
+                        return hr_parse_fail(err, lineno, "trailing garbage", -EINVAL);
                 m.present |= 1u << f;
         }
         if ((m.present & REQUIRED) != REQUIRED)
-                return fail(err, 0, "MemTotal, MemFree, MemAvailable, SwapTotal or SwapFree missing", -EBADMSG);
+                return hr_parse_fail(err, 0, "MemTotal, MemFree, MemAvailable, SwapTotal or SwapFree missing", -EBADMSG);
         if (m.kib[HR_MEM_TOTAL] == 0)
-                return fail(err, 0, "MemTotal is zero", -EINVAL);
+                return hr_parse_fail(err, 0, "MemTotal is zero", -EINVAL);
         if (m.kib[HR_MEM_AVAILABLE] > m.kib[HR_MEM_TOTAL] || m.kib[HR_MEM_FREE] > m.kib[HR_MEM_TOTAL])
-                return fail(err, 0, "MemAvailable or MemFree exceeds MemTotal", -EINVAL);
+                return hr_parse_fail(err, 0, "MemAvailable or MemFree exceeds MemTotal", -EINVAL);
         if (m.kib[HR_MEM_SWAP_FREE] > m.kib[HR_MEM_SWAP_TOTAL])
-                return fail(err, 0, "SwapFree exceeds SwapTotal", -EINVAL);
+                return hr_parse_fail(err, 0, "SwapFree exceeds SwapTotal", -EINVAL);
         *ret = m;
         return 0;
 }

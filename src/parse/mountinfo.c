@@ -50,14 +50,9 @@ int hr_parse_mountinfo_cgroup2(const char *buf, size_t len, char *ret, size_t si
                         continue; /* not a well-formed line: skip rather than fail on a mount we ignore */
                 if (!hr_span_eq(tok, "cgroup2"))
                         continue;
-                if (size == 0 || unescape_octal(mnt, ret, size) < 0) {
-                        if (err)
-                                *err = (HrParseErr) { lineno, "cgroup2 mount point too long" };
-                        return -ENAMETOOLONG;
-                }
+                if (size == 0 || unescape_octal(mnt, ret, size) < 0)
+                        return hr_parse_fail(err, lineno, "cgroup2 mount point too long or holds NUL", -ENAMETOOLONG);
                 return 0;
         }
-        if (err)
-                *err = (HrParseErr) { 0, "no cgroup2 mount" };
-        return -ENOENT;
+        return hr_parse_fail(err, 0, "no cgroup2 mount", -ENOENT);
 }

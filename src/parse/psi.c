@@ -12,12 +12,6 @@
 
 enum { K_AVG10 = 1 << 0, K_AVG60 = 1 << 1, K_AVG300 = 1 << 2, K_TOTAL = 1 << 3, K_ALL = 0xf };
 
-static int fail(HrParseErr *err, unsigned line, const char *why, int r) {
-        if (err)
-                *err = (HrParseErr) { line, why };
-        return r;
-}
-
 static int parse_psi_line(HrSpan cur, HrPsiLine *ret, unsigned line, HrParseErr *err) {
         HrPsiLine l = {};
         unsigned seen = 0;
@@ -27,7 +21,7 @@ static int parse_psi_line(HrSpan cur, HrPsiLine *ret, unsigned line, HrParseErr 
         while (hr_next_token(&cur, &tok)) {
                 const char *eq = memchr(tok.p, '=', tok.n);
                 if (!eq)
-                        return fail(err, line, "token without '='", -EINVAL);
+                        return hr_parse_fail(err, line, "token without '='", -EINVAL);
                 HrSpan key = { tok.p, (size_t) (eq - tok.p) };
                 const char *v = eq + 1;
                 size_t vn = tok.n - key.n - 1;
@@ -48,13 +42,13 @@ static int parse_psi_line(HrSpan cur, HrPsiLine *ret, unsigned line, HrParseErr 
                 } else
                         continue; /* a field added by a newer kernel */
                 if (seen & bit)
-                        return fail(err, line, "duplicate field", -EINVAL);
+                        return hr_parse_fail(err, line, "duplicate field", -EINVAL);
                 if (r < 0)
-                        return fail(err, line, "malformed number", r);
+                        return hr_parse_fail(err, line, "malformed number", r);
                 seen |= bit;
         }
         if (seen != K_ALL)
-                return fail(err, line, "avg10, avg60, avg300 or total missing", -EBADMSG);
+                return hr_parse_fail(err, line, "avg10, avg60, avg300 or total missing", -EBADMSG);
         *ret = l;
         return 0;
 }
@@ -82,14 +76,14 @@ int hr_parse_psi(const char *buf, size_t len, HrPsi *ret, HrParseErr *err) {
                 } else
                         continue;
                 if (*flag)
-                        return fail(err, lineno, "duplicate line", -EINVAL);
+                        return hr_parse_fail(err, lineno, "duplicate line", -EINVAL);
                 r = parse_psi_line(rest, dst, lineno, err);
                 if (r < 0)
                         return r;
                 *flag = true;
         }
         if (!has_some)
-                return fail(err, 0, "no \"some\" line", -EBADMSG);
+                return hr_parse_fail(err, 0, "no \"some\" line", -EBADMSG);
         *ret = psi;
         return 0;
 }

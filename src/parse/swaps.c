@@ -10,12 +10,6 @@
 #include "parse/number.h"
 #include "parse/parse.h"
 
-static int fail(HrParseErr *err, unsigned line, const char *why, int r) {
-        if (err)
-                *err = (HrParseErr) { line, why };
-        return r;
-}
-
 /* Copies an octal-escaped name ("\040" is a space) into dst, truncating to fit. */
 static int unescape_name(HrSpan s, char *dst, size_t size) {
         size_t o = 0;
@@ -51,7 +45,7 @@ int hr_parse_swaps(const char *buf, size_t len, HrSwaps *ret, HrParseErr *err) {
         int r;
 
         if (!hr_next_line(&cur, &line) || !hr_next_token(&line, &tok) || !hr_span_eq(tok, "Filename"))
-                return fail(err, 1, "header \"Filename Type Size Used Priority\" missing", -EBADMSG);
+                return hr_parse_fail(err, 1, "header \"Filename Type Size Used Priority\" missing", -EBADMSG);
         lineno = 1;
 
         while (hr_next_line(&cur, &line)) {
@@ -63,9 +57,9 @@ int hr_parse_swaps(const char *buf, size_t len, HrSwaps *ret, HrParseErr *err) {
                         continue;
                 if (!hr_next_token(&line, &name) || !hr_next_token(&line, &type) || !hr_next_token(&line, &size) ||
                     !hr_next_token(&line, &used) || !hr_next_token(&line, &prio))
-                        return fail(err, lineno, "fewer than five columns", -EINVAL);
+                        return hr_parse_fail(err, lineno, "fewer than five columns", -EINVAL);
                 if (unescape_name(name, d.name, sizeof d.name) < 0)
-                        return fail(err, lineno, "bad escape in file name", -EINVAL);
+                        return hr_parse_fail(err, lineno, "bad escape in file name", -EINVAL);
                 d.is_file = hr_span_eq(type, "file");
                 r = hr_parse_u64(size.p, size.n, &d.size_kib);
                 if (r >= 0)
@@ -73,11 +67,11 @@ int hr_parse_swaps(const char *buf, size_t len, HrSwaps *ret, HrParseErr *err) {
                 if (r >= 0)
                         r = hr_parse_i32(prio.p, prio.n, &d.priority);
                 if (r < 0)
-                        return fail(err, lineno, "malformed number", r); /* -EINVAL or -ERANGE */
+                        return hr_parse_fail(err, lineno, "malformed number", r); /* -EINVAL or -ERANGE */
                 if (d.used_kib > d.size_kib)
-                        return fail(err, lineno, "Used exceeds Size", -EINVAL);
+                        return hr_parse_fail(err, lineno, "Used exceeds Size", -EINVAL);
                 if (sw.size_kib + d.size_kib < sw.size_kib)
-                        return fail(err, lineno, "sizes overflow", -ERANGE);
+                        return hr_parse_fail(err, lineno, "sizes overflow", -ERANGE);
                 sw.size_kib += d.size_kib;
                 sw.used_kib += d.used_kib;
                 if (sw.n_dev < HR_SWAPS_MAX)

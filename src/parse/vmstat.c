@@ -11,19 +11,6 @@
 
 #define REQUIRED ((1u << HR_VM_PSWPIN) | (1u << HR_VM_PSWPOUT))
 
-static int fail(HrParseErr *err, unsigned line, const char *why, int r) {
-        if (err)
-                *err = (HrParseErr) { line, why };
-        return r;
-}
-
-static int field_by_name(HrSpan key) {
-        for (int f = 0; f < _HR_VM_FIELD_MAX; f++)
-                if (hr_span_eq(key, hr_vmstat_field_to_string((HrVmstatField) f)))
-                        return f;
-        return -1;
-}
-
 int hr_parse_vmstat(const char *buf, size_t len, HrVmstat *ret, HrParseErr *err) {
         HrSpan cur = { buf, len }, line, name, val;
         HrVmstat v = {};
@@ -34,22 +21,22 @@ int hr_parse_vmstat(const char *buf, size_t len, HrVmstat *ret, HrParseErr *err)
                 lineno++;
                 if (!hr_next_token(&line, &name))
                         continue;
-                int f = field_by_name(name);
+                int f = hr_span_lookup(name, hr_vmstat_field_names, _HR_VM_FIELD_MAX);
                 if (f < 0)
                         continue;
                 if (v.present & (1u << f))
-                        return fail(err, lineno, "duplicate counter", -EINVAL);
+                        return hr_parse_fail(err, lineno, "duplicate counter", -EINVAL);
                 if (!hr_next_token(&line, &val))
-                        return fail(err, lineno, "value missing", -EINVAL);
+                        return hr_parse_fail(err, lineno, "value missing", -EINVAL);
                 r = hr_parse_u64(val.p, val.n, &v.v[f]);
                 if (r < 0)
-                        return fail(err, lineno, "malformed number", r);
+                        return hr_parse_fail(err, lineno, "malformed number", r);
                 if (hr_next_token(&line, &val))
-                        return fail(err, lineno, "trailing garbage", -EINVAL);
+                        return hr_parse_fail(err, lineno, "trailing garbage", -EINVAL);
                 v.present |= 1u << f;
         }
         if ((v.present & REQUIRED) != REQUIRED)
-                return fail(err, 0, "pswpin or pswpout missing", -EBADMSG);
+                return hr_parse_fail(err, 0, "pswpin or pswpout missing", -EBADMSG);
         *ret = v;
         return 0;
 }

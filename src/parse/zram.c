@@ -14,28 +14,19 @@ int hr_parse_zram_mm_stat(const char *buf, size_t len, HrZramStat *ret, HrParseE
         uint64_t col[9] = {};
         unsigned n = 0;
 
-        if (!hr_next_line(&cur, &line)) {
-                if (err)
-                        *err = (HrParseErr) { 1, "empty" };
-                return -EBADMSG;
-        }
+        if (!hr_next_line(&cur, &line))
+                return hr_parse_fail(err, 1, "empty", -EBADMSG);
         while (hr_next_token(&line, &tok)) {
                 uint64_t v;
                 int r = hr_parse_u64(tok.p, tok.n, &v);
-                if (r < 0) {
-                        if (err)
-                                *err = (HrParseErr) { 1, "malformed number" };
-                        return r; /* -EINVAL or -ERANGE */
-                }
+                if (r < 0)
+                        return hr_parse_fail(err, 1, "malformed number", r); /* -EINVAL or -ERANGE */
                 if (n < ELEMENTSOF(col))
                         col[n] = v;
                 n++; /* columns from a newer kernel are counted and ignored */
         }
-        if (n < 3) {
-                if (err)
-                        *err = (HrParseErr) { 1, "fewer than three columns" };
-                return -EBADMSG;
-        }
+        if (n < 3)
+                return hr_parse_fail(err, 1, "fewer than three columns", -EBADMSG);
         *ret = (HrZramStat) {
                 .orig_data_bytes = col[0],
                 .compr_data_bytes = col[1],
