@@ -50,6 +50,17 @@ static void make_pipe(int p[2]) {
         assert_int_equal(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
 }
 
+/* A new pipe whose read end l watches (EPOLLIN, on_ready with r). */
+static void add_pipe(HrLoop *l, int p[2], Rec *r) {
+        make_pipe(p);
+        assert_int_equal(hr_loop_add_fd(l, p[0], EPOLLIN, on_ready, r), 0);
+}
+
+static void close_pipe(int p[2]) {
+        close(p[0]);
+        close(p[1]);
+}
+
 static void test_dispatch_and_quit_result(void **state) {
         HrLoop l;
         Rec r = { .remove_fd = -1, .quit_after = 1 };
@@ -57,15 +68,13 @@ static void test_dispatch_and_quit_result(void **state) {
         (void) state;
 
         assert_int_equal(hr_loop_init(&l), 0);
-        make_pipe(p);
-        assert_int_equal(hr_loop_add_fd(&l, p[0], EPOLLIN, on_ready, &r), 0);
+        add_pipe(&l, p, &r);
         assert_int_equal(write(p[1], "x", 1), 1);
         assert_int_equal(hr_loop_run(&l), 7);
         assert_int_equal(r.n, 1);
         assert_int_equal(r.order[0], p[0]);
         assert_int_equal(l.wakeups, 1);
-        close(p[0]);
-        close(p[1]);
+        close_pipe(p);
         hr_loop_done(&l);
 }
 
@@ -76,20 +85,17 @@ static void test_hangup_dispatched_before_data(void **state) {
         (void) state;
 
         assert_int_equal(hr_loop_init(&l), 0);
-        make_pipe(data);
-        make_pipe(hup);
         /* The data source takes the first slot, so only the two-pass dispatch puts the hang-up first. */
-        assert_int_equal(hr_loop_add_fd(&l, data[0], EPOLLIN, on_ready, &r), 0);
-        assert_int_equal(hr_loop_add_fd(&l, hup[0], EPOLLIN, on_ready, &r), 0);
+        add_pipe(&l, data, &r);
+        add_pipe(&l, hup, &r);
         assert_int_equal(write(data[1], "x", 1), 1);
         close(hup[1]);
         assert_int_equal(hr_loop_run(&l), 7);
         assert_int_equal(r.n, 2);
         assert_int_equal(r.order[0], hup[0]);
         assert_int_equal(r.order[1], data[0]);
-        close(data[0]);
-        close(data[1]);
-        close(hup[0]);
+        close_pipe(data);
+        close(hup[0]); /* hup[1] closed above */
         hr_loop_done(&l);
 }
 
@@ -100,10 +106,8 @@ static void test_removed_source_not_called_in_same_batch(void **state) {
         (void) state;
 
         assert_int_equal(hr_loop_init(&l), 0);
-        make_pipe(a);
-        make_pipe(b);
-        assert_int_equal(hr_loop_add_fd(&l, a[0], EPOLLIN, on_ready, &r), 0);
-        assert_int_equal(hr_loop_add_fd(&l, b[0], EPOLLIN, on_ready, &r), 0);
+        add_pipe(&l, a, &r);
+        add_pipe(&l, b, &r);
         /* Two bytes each: both are ready in one batch and stay ready for a second wake-up. */
         assert_int_equal(write(a[1], "xy", 2), 2);
         assert_int_equal(write(b[1], "xy", 2), 2);
@@ -118,10 +122,8 @@ static void test_removed_source_not_called_in_same_batch(void **state) {
         assert_int_equal(r.order[0], r.order[1]);
         int removed = r.order[0] == a[0] ? b[0] : a[0];
         assert_int_equal(hr_loop_remove_fd(&l, removed), -ENOENT);
-        for (int i = 0; i < 2; i++) {
-                close(a[i]);
-                close(b[i]);
-        }
+        close_pipe(a);
+        close_pipe(b);
         hr_loop_done(&l);
 }
 
@@ -132,12 +134,10 @@ static void test_callback_error_stops_loop(void **state) {
         (void) state;
 
         assert_int_equal(hr_loop_init(&l), 0);
-        make_pipe(p);
-        assert_int_equal(hr_loop_add_fd(&l, p[0], EPOLLIN, on_ready, &r), 0);
+        add_pipe(&l, p, &r);
         assert_int_equal(write(p[1], "x", 1), 1);
         assert_int_equal(hr_loop_run(&l), -EPIPE);
-        close(p[0]);
-        close(p[1]);
+        close_pipe(p);
         hr_loop_done(&l);
 }
 
@@ -159,10 +159,8 @@ static void test_table_is_bounded(void **state) {
         /* The same fd twice is refused by epoll itself. */
         assert_int_equal(hr_loop_remove_fd(&l, p[4][0]), 0);
         assert_int_equal(hr_loop_add_fd(&l, p[5][0], EPOLLIN, on_ready, &r), -EEXIST);
-        for (unsigned i = 0; i <= HR_LOOP_MAX_SOURCES; i++) {
-                close(p[i][0]);
-                close(p[i][1]);
-        }
+        for (unsigned i = 0; i <= HR_LOOP_MAX_SOURCES; i++)
+                close_pipe(p[i]);
         hr_loop_done(&l);
 }
 
