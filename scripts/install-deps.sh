@@ -10,6 +10,8 @@ packages=(
         libcmocka-dev util-linux procps
         # side-by-side benchmark
         earlyoom
+        # fuzzing with libFuzzer (scripts/fuzz.sh)
+        clang libclang-rt-dev
 )
 
 missing=()

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon/config.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
 #include "daemon/report.h"
@@ -17,6 +18,9 @@
 static bool arg_once, arg_json, arg_dry_run, arg_no_mlock;
 static const char *arg_scope, *arg_root;
 static unsigned arg_once_interval_ms = 500;
+/* Config: --config FILE, --user, --check-config [FILE]. */
+static const char *arg_config, *arg_check_file;
+static bool arg_user, arg_check_config;
 
 static void help(void) {
         printf("Usage: headroomd [OPTIONS]\n"
@@ -29,6 +33,10 @@ static void help(void) {
                "                           mount, or absolute) and act only inside it\n"
                "      --root DIR           Read /proc and /sys under DIR (fixture trees for tests)\n"
                "      --no-mlock           Do not lock the daemon's memory\n"
+               "      --config FILE        Read FILE instead of /etc/headroom/headroom.conf and its drop-ins\n"
+               "      --user               User mode: also read $XDG_CONFIG_HOME/headroom/headroom.conf{,.d/}\n"
+               "      --check-config [FILE]\n"
+               "                           Check the configuration (FILE, or what would be loaded) and exit\n"
                "  -v, --verbose            Log debug messages\n"
                "  -h, --help               Show this help\n"
                "      --version            Show the version\n",
@@ -36,7 +44,8 @@ static void help(void) {
 }
 
 static int parse_argv(int argc, char **argv) {
-        enum { ARG_ONCE = 0x100, ARG_JSON, ARG_SCOPE, ARG_ROOT, ARG_VERSION, ARG_NO_MLOCK, ARG_ONCE_INTERVAL };
+        enum { ARG_ONCE = 0x100, ARG_JSON, ARG_SCOPE, ARG_ROOT, ARG_VERSION, ARG_NO_MLOCK, ARG_ONCE_INTERVAL,
+               ARG_CONFIG, ARG_USER, ARG_CHECK_CONFIG };
         static const struct option options[] = {
                 { "dry-run", no_argument, NULL, 'n' },
                 { "once", no_argument, NULL, ARG_ONCE },
@@ -45,6 +54,9 @@ static int parse_argv(int argc, char **argv) {
                 { "root", required_argument, NULL, ARG_ROOT },
                 { "no-mlock", no_argument, NULL, ARG_NO_MLOCK },
                 { "once-interval-ms", required_argument, NULL, ARG_ONCE_INTERVAL },
+                { "config", required_argument, NULL, ARG_CONFIG },
+                { "user", no_argument, NULL, ARG_USER },
+                { "check-config", optional_argument, NULL, ARG_CHECK_CONFIG },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -82,6 +94,20 @@ static int parse_argv(int argc, char **argv) {
                         arg_once_interval_ms = (unsigned) v;
                         break;
                 }
+                case ARG_CONFIG:
+                        arg_config = optarg;
+                        break;
+                case ARG_USER:
+                        arg_user = true;
+                        break;
+                case ARG_CHECK_CONFIG:
+                        /* "--check-config FILE" as well as "--check-config=FILE". */
+                        arg_check_config = true;
+                        if (optarg)
+                                arg_check_file = optarg;
+                        else if (optind < argc && argv[optind][0] != '-')
+                                arg_check_file = argv[optind++];
+                        break;
                 case 'v':
                         hr_log_set_max_level(LOG_DEBUG);
                         break;
@@ -98,6 +124,10 @@ static int parse_argv(int argc, char **argv) {
         }
         if (optind < argc) {
                 log_error("Unexpected argument '%s'. Try 'headroomd --help'.", argv[optind]);
+                return -EINVAL;
+        }
+        if (arg_check_file && arg_config) {
+                log_error("--check-config FILE and --config FILE name two files; give one");
                 return -EINVAL;
         }
         if (arg_json && !arg_once) {
@@ -131,6 +161,50 @@ static int run_once(HrMonitor *m) {
         return fflush(stdout) == 0 ? 0 : -EIO;
 }
 
+/* Config: --check-config prints every error as FILE:LINE: problem on stderr, or "configuration OK". */
+static int check_config(const HrConfPaths *paths) {
+        HrConfErrors errors = {};
+        HrConfig cfg;
+        size_t n_files = 0;
+        int r;
+
+        r = hr_conf_load(paths, &cfg, &errors, &n_files);
+        for (size_t i = 0; i < errors.n; i++)
+                fprintf(stderr, "%s\n", errors.lines[i]);
+        hr_conf_errors_done(&errors);
+        if (r == -EINVAL)
+                return r;
+        if (r < 0)
+                return log_error_errno(r, "Cannot load the configuration: %m");
+        size_t n_builtin = 0;
+        for (size_t i = 0; i < cfg.n_rules; i++)
+                n_builtin += cfg.rules[i].builtin;
+        printf("configuration OK: %zu file%s read, %zu rules (%zu built-in)\n", n_files, n_files == 1 ? "" : "s",
+               cfg.n_rules, n_builtin);
+        hr_config_done(&cfg);
+        return fflush(stdout) == 0 ? 0 : -EIO;
+}
+
+/* Config: loads it into the monitor options, or logs every error and fails. */
+static int load_config(const HrConfPaths *paths, HrMonitorOptions *o) {
+        HrConfErrors errors = {};
+        HrConfig cfg;
+        int r;
+
+        r = hr_conf_load(paths, &cfg, &errors, NULL);
+        for (size_t i = 0; i < errors.n; i++)
+                log_error("%s", errors.lines[i]);
+        hr_conf_errors_done(&errors);
+        if (r == -EINVAL)
+                return log_error_errno(r, "Invalid configuration, not starting (check with --check-config)");
+        if (r < 0)
+                return log_error_errno(r, "Cannot load the configuration: %m");
+        hr_monitor_options_set_config(o, &cfg);
+        o->conf_paths = paths;
+        hr_config_done(&cfg);
+        return 0;
+}
+
 static void protect_self(void) {
         int adj, r;
 
@@ -152,13 +226,23 @@ static void protect_self(void) {
 static int run(int argc, char **argv) {
         HrMonitorOptions o;
         static HrMonitor m; /* large (two samples): static, not on the stack */
+        static HrConfPaths conf_paths; /* config: the monitor re-reads these on SIGHUP */
         int r;
 
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r;
 
+        r = hr_conf_paths_init(&conf_paths, arg_user, arg_check_file ? arg_check_file : arg_config);
+        if (r < 0)
+                log_warning_errno(r, "--user: no $XDG_CONFIG_HOME or $HOME (%m), reading no user configuration");
+        if (arg_check_config)
+                return check_config(&conf_paths);
+
         hr_monitor_options_default(&o);
+        r = load_config(&conf_paths, &o);
+        if (r < 0)
+                return r;
         o.root = arg_root;
         o.scope = arg_scope;
         o.dry_run = arg_dry_run;

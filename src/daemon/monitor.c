@@ -32,6 +32,42 @@ void hr_monitor_options_default(HrMonitorOptions *o) {
         };
 }
 
+/* Config: the parts of HrConfig the monitor uses today. */
+void hr_monitor_options_set_config(HrMonitorOptions *o, const HrConfig *c) {
+        o->pressure = c->pressure;
+        o->level = c->level;
+        o->trigger[HR_STALL_SOME] = (HrTriggerSpec) { HR_STALL_SOME, c->trigger_some_permyriad, c->trigger_window_usec };
+        o->trigger[HR_STALL_FULL] = (HrTriggerSpec) { HR_STALL_FULL, c->trigger_full_permyriad, c->trigger_window_usec };
+}
+
+/* Config: re-reads the files on SIGHUP. A broken config changes nothing: the previous one keeps running. */
+static void reload_config(HrMonitor *m) {
+        HrConfErrors errors = {};
+        HrConfig fresh;
+        size_t n_files = 0;
+        int r;
+
+        if (!m->opt.conf_paths)
+                return;
+        r = hr_conf_load(m->opt.conf_paths, &fresh, &errors, &n_files);
+        for (size_t i = 0; i < errors.n; i++)
+                log_error("%s", errors.lines[i]);
+        size_t errors_n = errors.n;
+        hr_conf_errors_done(&errors);
+        if (r == -EINVAL) {
+                log_error("Reload: configuration invalid (%zu error(s) above), keeping the previous configuration",
+                          errors_n);
+                return;
+        }
+        if (r < 0) {
+                log_error_errno(r, "Reload: cannot load the configuration (%m), keeping the previous configuration");
+                return;
+        }
+        hr_monitor_options_set_config(&m->opt, &fresh);
+        log_info("Reload: configuration from %zu file(s), %zu rules", n_files, fresh.n_rules);
+        hr_config_done(&fresh);
+}
+
 int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o) {
         char where[PATH_MAX + 64];
         int r;
@@ -254,7 +290,8 @@ static int on_signal(HrLoop *l, int fd, uint32_t revents, void *userdata) {
                 hr_loop_quit(l, 0);
                 return 0;
         case SIGHUP: {
-                /* Re-open sources (zram devices come and go) and re-arm the triggers. */
+                /* Re-read the config, re-open sources (zram devices come and go) and re-arm the triggers. */
+                reload_config(m);
                 HrSensors fresh;
                 int r = hr_sensors_open(&fresh, &m->root, m->scope_rel[0] ? m->scope_rel : NULL);
                 if (r < 0) {

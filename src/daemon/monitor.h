@@ -7,6 +7,7 @@
 
 #include "core/level.h"
 #include "core/pressure.h"
+#include "daemon/config.h"
 #include "daemon/loop.h"
 #include "io/psi_trigger.h"
 #include "io/sensors.h"
@@ -19,6 +20,7 @@ typedef struct HrMonitorOptions {
         HrPressureConfig pressure;
         HrLevelConfig level;
         HrTriggerSpec trigger[_HR_STALL_MAX];
+        const HrConfPaths *conf_paths; /* config: where SIGHUP re-reads it; NULL: no reload */
 } HrMonitorOptions;
 
 typedef struct HrMonitor {
@@ -48,6 +50,9 @@ typedef struct HrMonitor {
 } HrMonitor;
 
 void hr_monitor_options_default(HrMonitorOptions *o);
+
+/* Config: takes the pressure, level and trigger settings of c (until the monitor holds the whole HrConfig). */
+void hr_monitor_options_set_config(HrMonitorOptions *o, const HrConfig *c);
 
 /* Opens the root, resolves the scope and opens the sensors. Logs and returns -errno on failure. */
 int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o);

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Pure parsers of kernel text files over (buf, len): PSI, meminfo, vmstat, swaps, zram mm_stat.
+/* Pure parsers of kernel text files over (buf, len): PSI, meminfo, vmstat, swaps, zram mm_stat, per-process files.
  * They never open files, never allocate, tolerate unknown lines and reject malformed known ones. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "core/proc.h"
 #include "core/sample.h"
 
 /* Where and why a parse failed. `why` is a static string; `line` is 1-based, 0 when not tied to a line. */
@@ -40,3 +43,64 @@ int hr_parse_u64(const char *s, size_t n, uint64_t *ret);
 /* /proc/self/mountinfo: the mount point of the first cgroup2 line, unescaped, into ret (size bytes).
  * "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw". -ENOENT when there is none. */
 int hr_parse_mountinfo_cgroup2(const char *buf, size_t len, char *ret, size_t size, HrParseErr *err);
+
+/* ---- Processes (parse/pidstat.c): /proc/PID/ stat, status, cgroup, cmdline, oom_score[_adj]; /etc/passwd ---- */
+
+#define HR_PF_KTHREAD 0x00200000u /* stat field 9 (flags): a kernel thread */
+
+/* What headroom uses of /proc/PID/stat. */
+typedef struct HrPidStat {
+        pid_t pid;
+        char comm[HR_COMM_MAX];    /* truncated to 15 bytes; may hold spaces, parentheses and '\n' */
+        char state;                /* R S D T t Z X I (and the older x K W P) */
+        pid_t ppid, pgrp, session;
+        uint32_t flags;            /* PF_*, see HR_PF_KTHREAD */
+        uint64_t minflt, majflt;
+        uint64_t utime, stime;     /* clock ticks */
+        uint32_t num_threads;
+        uint64_t start_time;       /* clock ticks since boot */
+        uint64_t rss_pages;        /* field 24: anon + file + shmem, in pages */
+} HrPidStat;
+
+/* "7601 (x) S 1 (y z) S 7600 7592 32155 0 -1 4194368 20 0 0 0 0 0 0 0 20 0 1 0 170747 3133440 408 ...":
+ * comm ends at the LAST ')'. Needs fields 1-24; later ones are ignored. Numbers are checked where used. */
+int hr_parse_pid_stat(const char *buf, size_t len, HrPidStat *ret, HrParseErr *err);
+
+/* What headroom uses of /proc/PID/status. */
+typedef struct HrPidStatus {
+        uid_t uid;                 /* real uid (first column of "Uid:") */
+        bool has_mm;               /* RssAnon/RssFile/RssShmem present: false for kernel threads and zombies */
+        uint64_t rss_anon_kib, rss_file_kib, rss_shmem_kib, swap_kib;
+        int kthread;               /* "Kthread:" (6.x): 1 or 0, -1 when the kernel does not print it */
+} HrPidStatus;
+
+/* "Uid:\t1000\t1000\t1000\t1000", "RssAnon:\t   41052 kB", "VmSwap:\t       0 kB". Requires Uid; the three Rss
+ * lines come all or none (-EBADMSG otherwise); VmSwap is optional. Stops after VmSwap, the last line it needs in
+ * every kernel since 4.5: duplicates below it go unnoticed. */
+int hr_parse_pid_status(const char *buf, size_t len, HrPidStatus *ret, HrParseErr *err);
+
+/* /proc/PID/cgroup: sets *ret_path and *ret_len to the path of the cgroup2 line "0::/user.slice/app.scope", inside buf
+ * and without the " (deleted)" suffix of a removed cgroup. -ENOENT when there is no "0::" line (cgroup v1 only),
+ * -EINVAL when it is malformed (no leading '/', a NUL) or duplicated. v1 lines ("7:memory:/foo") are skipped. */
+int hr_parse_pid_cgroup(const char *buf, size_t len, const char **ret_path, size_t *ret_len, HrParseErr *err);
+
+/* /proc/PID/cmdline "/usr/bin/foot\0--server\0" -> "/usr/bin/foot --server" in ret (size bytes, always
+ * NUL-terminated when size > 0): NULs become spaces, trailing NULs are dropped, the result is cut at size - 1
+ * bytes. Empty input gives "". ret may equal buf (joined in place). Returns the length written. Never fails. */
+size_t hr_parse_cmdline(const char *buf, size_t len, char *ret, size_t size);
+
+/* /proc/PID/oom_score "667\n" (0..2000) and /proc/PID/oom_score_adj "-1000\n" (-1000..1000). */
+int hr_parse_oom_score(const char *buf, size_t len, int32_t *ret, HrParseErr *err);
+int hr_parse_oom_score_adj(const char *buf, size_t len, int32_t *ret, HrParseErr *err);
+
+/* One /etc/passwd entry; name points into the parsed line. */
+typedef struct HrPasswdLine {
+        const char *name;
+        size_t name_len;
+        uid_t uid;
+} HrPasswdLine;
+
+/* One line (without its '\n') of /etc/passwd: "alice:x:1000:1000:Alice,,,:/home/alice:/bin/bash", exactly seven
+ * fields. -ENOENT for what is no entry (blank, '#' comment, NIS "+"/"-" lines), -EINVAL when malformed (short,
+ * empty or blank-holding name), -ERANGE for a uid past 4294967294. */
+int hr_parse_passwd_line(const char *line, size_t len, HrPasswdLine *ret, HrParseErr *err);

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/* Classification: rule matching and the priority/flags of every process (protect list, rules, default,
+ * foreground adjustment). Pure: reads the config and the table, writes only the table's class fields. */
+#include <string.h>
+
+#include "core/classify.h"
+
+/* Flags hr_classify recomputes from the rules and the foreground. Everything else in HrProc.flags is a
+ * fact it keeps (SELF, INIT, KTHREAD, SESSION, NEW: never cleared here, only added, so a reclassification
+ * can never make the daemon, PID 1 or a caller's session a target). */
+#define CLASS_FLAGS                                                                                     \
+        (HR_PROC_PROTECTED | HR_PROC_NEVER_KILL | HR_PROC_FREEZE_ONLY | HR_PROC_BUILD |                 \
+         HR_PROC_WHOLE_CGROUP | HR_PROC_FOREGROUND)
+
+static const char *match_subject(const HrProcTable *t, const HrProc *p, HrMatchField f) {
+        switch (f) {
+        case HR_MATCH_COMM:
+                return p->comm;
+        case HR_MATCH_CMDLINE:
+                return hr_proc_cmdline(t, p);
+        case HR_MATCH_EXE:
+                return hr_proc_exe(t, p);
+        case HR_MATCH_CGROUP:
+                return hr_proc_cgroup(t, p);
+        case HR_MATCH_USER:
+                return hr_proc_user(t, p);
+        default:
+                return NULL;
+        }
+}
+
+bool hr_rule_matches(const HrRule *r, const HrProcTable *t, const HrProc *p) {
+        bool any = false;
+
+        for (unsigned f = 0; f < _HR_MATCH_MAX; f++) {
+                if (!r->has[f])
+                        continue;
+                const char *s = match_subject(t, p, (HrMatchField) f);
+                if (!s || regexec(&r->re[f], s, 0, NULL, 0) != 0)
+                        return false;
+                any = true;
+        }
+        return any;
+}
+
+/* "/user.slice/user-1000.slice/user@1000.service/app.slice/app-gnome-firefox-4242.scope" -> true;
+ * ".../session-2.scope" (a whole login session) -> false; ".../app-foot@1.service" -> true. */
+bool hr_cgroup_is_app_unit(const char *cg) {
+        if (!cg)
+                return false;
+        const char *base = strrchr(cg, '/');
+        base = base ? base + 1 : cg;
+        size_t n = strlen(base);
+
+        if (n > strlen(".scope") && strcmp(base + n - strlen(".scope"), ".scope") == 0)
+                return strncmp(base, "session-", strlen("session-")) != 0;
+        if (n > strlen("app-") + strlen(".service") && strncmp(base, "app-", strlen("app-")) == 0 &&
+            strcmp(base + n - strlen(".service"), ".service") == 0)
+                return true;
+        return false;
+}
+
+static bool in_sessions(const HrClassifyInput *in, pid_t sid) {
+        for (size_t i = 0; in->session_ids && i < in->n_session_ids; i++)
+                if (in->session_ids[i] == sid)
+                        return true;
+        return false;
+}
+
+static HrCheckpoint stronger_checkpoint(HrCheckpoint a, HrCheckpoint b) {
+        if (a == HR_CHECKPOINT_YES || b == HR_CHECKPOINT_YES)
+                return HR_CHECKPOINT_YES;
+        if (a == HR_CHECKPOINT_AUTO || b == HR_CHECKPOINT_AUTO)
+                return HR_CHECKPOINT_AUTO;
+        return HR_CHECKPOINT_NO;
+}
+
+static void classify_one(const HrConfig *c, const HrClassifyInput *in, const HrProcTable *t, HrProc *p) {
+        uint32_t flags = p->flags & ~(uint32_t) CLASS_FLAGS;
+        int32_t priority = -1, rule = -1;
+        HrCheckpoint checkpoint = HR_CHECKPOINT_NO;
+
+        if (in && in->self_pid > 0 && p->pid == in->self_pid)
+                flags |= HR_PROC_SELF;
+        if (p->pid == 1)
+                flags |= HR_PROC_INIT;
+        if (in && in_sessions(in, p->session))
+                flags |= HR_PROC_SESSION;
+
+        for (size_t i = 0; i < c->n_rules; i++) {
+                const HrRule *r = &c->rules[i];
+                if (r->protect && hr_rule_matches(r, t, p)) {
+                        flags |= HR_PROC_PROTECTED;
+                        priority = r->priority >= 0 ? r->priority : 0;
+                        rule = (int32_t) i;
+                        break;
+                }
+        }
+
+        if (!(flags & HR_PROC_PROTECTED))
+                for (size_t i = 0; i < c->n_rules; i++) {
+                        const HrRule *r = &c->rules[i];
+                        if (r->protect || !hr_rule_matches(r, t, p))
+                                continue;
+                        if (priority < 0 && r->priority >= 0) {
+                                priority = r->priority;
+                                rule = (int32_t) i;
+                        }
+                        if (r->never_kill)
+                                flags |= HR_PROC_NEVER_KILL;
+                        if (r->freeze_only)
+                                flags |= HR_PROC_FREEZE_ONLY;
+                        if (r->build)
+                                flags |= HR_PROC_BUILD;
+                        if (r->whole_cgroup)
+                                flags |= HR_PROC_WHOLE_CGROUP;
+                        checkpoint = stronger_checkpoint(checkpoint, r->checkpoint);
+                }
+
+        if (priority < 0)
+                priority = c->default_priority;
+
+        p->priority = CLAMP(priority, 0, 100);
+        p->rule = rule;
+        p->flags = flags;
+        p->checkpoint = checkpoint;
+}
+
+void hr_classify(const HrConfig *c, const HrClassifyInput *in, HrProcTable *t) {
+        const HrProc *fg = NULL;
+
+        for (size_t i = 0; i < t->n; i++)
+                classify_one(c, in, t, &t->procs[i]);
+
+        if (!in || in->foreground_pid <= 0)
+                return;
+        for (size_t i = 0; i < t->n && !fg; i++)
+                if (t->procs[i].pid == in->foreground_pid)
+                        fg = &t->procs[i];
+        if (!fg)
+                return;
+
+        /* The whole app unit is the foreground application: a browser's renderers, an IDE's helpers. */
+        const char *fg_cg = hr_proc_cgroup(t, fg);
+        bool unit = hr_cgroup_is_app_unit(fg_cg);
+        pid_t fg_pid = fg->pid;
+
+        for (size_t i = 0; i < t->n; i++) {
+                HrProc *p = &t->procs[i];
+                if (p->pid != fg_pid && !(unit && strcmp(hr_proc_cgroup(t, p), fg_cg) == 0))
+                        continue;
+                p->priority = CLAMP(p->priority + c->foreground_adjust, 0, 100);
+                p->flags |= HR_PROC_FOREGROUND;
+        }
+}
