@@ -120,17 +120,53 @@ static void classify_one(const HrConfig *c, const HrClassifyInput *in, const HrP
         if (priority < 0)
                 priority = c->default_priority;
 
-        p->priority = CLAMP(priority, 0, 100);
+        p->priority = p->base_priority = CLAMP(priority, 0, 100);
         p->rule = rule;
         p->flags = flags;
         p->checkpoint = checkpoint;
 }
 
-void hr_classify(const HrConfig *c, const HrClassifyInput *in, HrProcTable *t) {
-        const HrProc *fg = NULL;
+static bool same_inputs(const HrProcTable *a, const HrProc *p, const HrProcTable *b, const HrProc *q) {
+        return p->start_time == q->start_time && strcmp(p->comm, q->comm) == 0 &&
+               strcmp(hr_proc_cmdline(a, p), hr_proc_cmdline(b, q)) == 0 &&
+               strcmp(hr_proc_exe(a, p), hr_proc_exe(b, q)) == 0 &&
+               strcmp(hr_proc_cgroup(a, p), hr_proc_cgroup(b, q)) == 0 &&
+               strcmp(hr_proc_user(a, p), hr_proc_user(b, q)) == 0;
+}
 
-        for (size_t i = 0; i < t->n; i++)
-                classify_one(c, in, t, &t->procs[i]);
+/* Takes q's rule-derived classification (not its foreground adjustment); keeps p's facts and adds the
+ * ones that depend on the input, as classify_one() does. */
+static void reuse(const HrClassifyInput *in, HrProc *p, const HrProc *q) {
+        p->flags = (p->flags & ~(uint32_t) CLASS_FLAGS) | (q->flags & (uint32_t) (CLASS_FLAGS & ~HR_PROC_FOREGROUND));
+        if (in && in->self_pid > 0 && p->pid == in->self_pid)
+                p->flags |= HR_PROC_SELF;
+        if (p->pid == 1)
+                p->flags |= HR_PROC_INIT;
+        if (in && in_sessions(in, p->session))
+                p->flags |= HR_PROC_SESSION;
+        p->priority = p->base_priority = q->base_priority;
+        p->rule = q->rule;
+        p->checkpoint = q->checkpoint;
+}
+
+void hr_classify(const HrConfig *c, const HrClassifyInput *in, HrProcTable *t) {
+        hr_classify_since(c, in, NULL, t);
+}
+
+void hr_classify_since(const HrConfig *c, const HrClassifyInput *in, const HrProcTable *prev, HrProcTable *t) {
+        const HrProc *fg = NULL;
+        size_t j = 0;
+
+        /* Both tables are sorted by pid: one merge walk. */
+        for (size_t i = 0; i < t->n; i++) {
+                HrProc *p = &t->procs[i];
+                while (prev && j < prev->n && prev->procs[j].pid < p->pid)
+                        j++;
+                if (prev && j < prev->n && prev->procs[j].pid == p->pid && same_inputs(t, p, prev, &prev->procs[j]))
+                        reuse(in, p, &prev->procs[j]);
+                else
+                        classify_one(c, in, t, p);
+        }
 
         if (!in || in->foreground_pid <= 0)
                 return;

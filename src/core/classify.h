@@ -28,5 +28,10 @@ void hr_classify(const HrConfig *c, const HrClassifyInput *in, HrProcTable *t);
 /* Is cgroup path `cg` a systemd app unit whose processes all belong to one application? */
 bool hr_cgroup_is_app_unit(const char *cg);
 
+/* The same, reusing prev's classification (made with the same config) for every process whose identity
+ * (pid, start_time) and rule inputs (comm, cmdline, exe, cgroup, user) are unchanged, so a steady
+ * table costs string compares instead of regex matches. prev may be NULL (classify everything). */
+void hr_classify_since(const HrConfig *c, const HrClassifyInput *in, const HrProcTable *prev, HrProcTable *t);
+
 /* Does rule r match process p? Every given matcher must match; a rule with none matches nothing. */
 bool hr_rule_matches(const HrRule *r, const HrProcTable *t, const HrProc *p);

@@ -208,9 +208,10 @@ int hr_config_init_default(HrConfig *c) {
                                 /* At EMERGENCY there is no time: SIGKILL at once. */
                                 [HR_LEVEL_EMERGENCY] = 0,
                         },
-                        /* Smoothed growth of 32 MiB/s is faster than any application grows for long in a
-                         * steady state; a leak at that rate fills 8 GiB in about four minutes. */
-                        .runaway_growth_kib_per_sec = 32 * 1024,
+                        /* Smoothed (EWMA) growth of 4 MiB/s held over scans: idle applications do not grow
+                         * at all and busy ones plateau, while a leak at that rate takes 14 GiB an hour. Under
+                         * pressure the fastest such grower is the one making it. */
+                        .runaway_growth_kib_per_sec = 4 * 1024,
                         .kill_enabled = true,
                         /* Half the avg10 window: long enough for the freed memory to show in the stall rate
                          * and for avg10 to fall by ~40%, short enough not to leave a second runaway alone. */

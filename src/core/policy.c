@@ -113,8 +113,9 @@ typedef struct Pick {
 
 typedef enum PassKind {
         PASS_FREEZE,  /* ELEVATED/HIGH: freeze */
-        PASS_RUNAWAY, /* HIGH: terminate a growing expendable-heavy process */
+        PASS_RUNAWAY, /* HIGH: terminate a growing expendable-heavy process; CRITICAL: a runaway first */
         PASS_VICTIM,  /* CRITICAL: checkpoint or terminate by rank */
+        PASS_RUNAWAY_KILL, /* EMERGENCY: SIGKILL a runaway first (it may be frozen or terminating) */
         PASS_KILL,    /* EMERGENCY: SIGKILL by rank */
 } PassKind;
 
@@ -124,6 +125,7 @@ typedef struct Plan {
         const HrProcTable *t;
         const HrPolicyState *s;
         HrActionList *out;
+        HrLevel act;        /* the level to act at: the damped level, capped by what the score says now */
         HrComponent comp;   /* the component with the most points: every action's "why" */
         HrReason reason;
         uint16_t by_id[HR_TRACKED_MAX]; /* tracked indices sorted by (pid, start_time) */
@@ -261,6 +263,9 @@ static bool eligible(const Plan *pl, PassKind k, int32_t min_priority, const HrP
                        p->growth_kib_per_sec >= a->runaway_growth_kib_per_sec;
         case PASS_VICTIM:
                 return !only_freeze && frozen_at_most && (a->terminate_enabled || checkpointable(pl->c, p));
+        case PASS_RUNAWAY_KILL:
+                return !only_freeze && frozen_at_most && p->growth_kib_per_sec > 0 &&
+                       p->growth_kib_per_sec >= a->runaway_growth_kib_per_sec;
         case PASS_KILL:
                 return !only_freeze && frozen_at_most;
         }
@@ -327,10 +332,17 @@ static Cand cand_of(Plan *pl, const HrProc *p) {
                         return (a) < (b) ? -1 : 1; \
         } while (0)
 
-/* < 0 when a ranks before b (is the better victim). A total order: pids are unique in a table. */
-static int rank_cmp(const Cand *a, const Cand *b) {
+static bool runaway_pass(PassKind k) {
+        return k == PASS_RUNAWAY || k == PASS_RUNAWAY_KILL;
+}
+
+/* < 0 when a ranks before b (is the better victim). A total order: pids are unique in a table.
+ * Among runaways the fastest grower goes first, whatever its tier: it is what makes the pressure. */
+static int rank_cmp(const Cand *a, const Cand *b, bool by_growth) {
         const HrProc *p = a->p, *q = b->p;
 
+        if (by_growth)
+                RANK_DESC(p->growth_kib_per_sec, q->growth_kib_per_sec);
         RANK_DESC(hr_tier_of(p->priority), hr_tier_of(q->priority));
 
         /* Stage one: the cgroup (an app scope, a container, a service) whose candidates free most. */
@@ -361,10 +373,10 @@ static unsigned top_candidates(Plan *pl, PassKind k, int32_t min_priority, Cand 
                 if (!eligible(pl, k, min_priority, p))
                         continue;
                 Cand c = cand_of(pl, p);
-                if (n == want && rank_cmp(&c, &best[n - 1]) >= 0)
+                if (n == want && rank_cmp(&c, &best[n - 1], runaway_pass(k)) >= 0)
                         continue;
                 unsigned j = n < want ? n++ : n - 1;
-                while (j > 0 && rank_cmp(&c, &best[j - 1]) < 0) {
+                while (j > 0 && rank_cmp(&c, &best[j - 1], runaway_pass(k)) < 0) {
                         best[j] = best[j - 1];
                         j--;
                 }
@@ -404,7 +416,7 @@ static const HrProc *top_one(Plan *pl, PassKind k, int32_t min_priority) {
 static void pick_victims(Plan *pl) {
         const HrActionConfig *a = &pl->c->actions;
         const HrPolicyState *s = pl->s;
-        HrLevel level = pl->snap->level;
+        HrLevel level = pl->act;
         usec_t now = pl->snap->now;
         const HrProc *p;
 
@@ -424,9 +436,12 @@ static void pick_victims(Plan *pl) {
                 }
                 if (escalated || !elapsed(now, s->last_sigkill_at, a->kill_cooldown_usec))
                         return;
-                p = top_one(pl, PASS_KILL, PRIO_NONCRITICAL);
+                p = top_one(pl, PASS_RUNAWAY_KILL, PRIO_NORMAL);
+                HrReason why = p ? HR_REASON_RUNAWAY : pl->reason;
+                if (!p)
+                        p = top_one(pl, PASS_KILL, PRIO_NONCRITICAL);
                 if (p)
-                        (void) add_pick(pl, p, HR_ACTION_KILL, pl->reason, /* escalation= */ false);
+                        (void) add_pick(pl, p, HR_ACTION_KILL, why, /* escalation= */ false);
                 return;
         }
 
@@ -435,10 +450,15 @@ static void pick_victims(Plan *pl) {
                 return;
 
         if (level >= HR_LEVEL_CRITICAL) {
-                p = top_one(pl, PASS_VICTIM, PRIO_NORMAL);
+                /* The process making the pressure goes first: a runaway from normal up, before idle ones
+                 * of a more expendable tier (they free memory once; a leak takes it back). */
+                p = a->terminate_enabled ? top_one(pl, PASS_RUNAWAY, PRIO_NORMAL) : NULL;
+                HrReason why = p ? HR_REASON_RUNAWAY : pl->reason;
+                if (!p)
+                        p = top_one(pl, PASS_VICTIM, PRIO_NORMAL);
                 if (p)
                         (void) add_pick(pl, p, checkpointable(pl->c, p) ? HR_ACTION_CHECKPOINT : HR_ACTION_TERMINATE,
-                                        pl->reason, /* escalation= */ false);
+                                        why, /* escalation= */ false);
         } else if (level == HR_LEVEL_HIGH && a->terminate_enabled) {
                 p = top_one(pl, PASS_RUNAWAY, PRIO_HEAVY);
                 if (p)
@@ -448,7 +468,7 @@ static void pick_victims(Plan *pl) {
 
 static void pick_freezes(Plan *pl) {
         const HrActionConfig *a = &pl->c->actions;
-        int32_t min_priority = pl->snap->level >= HR_LEVEL_HIGH ? PRIO_BACKGROUND : PRIO_HEAVY;
+        int32_t min_priority = pl->act >= HR_LEVEL_HIGH ? PRIO_BACKGROUND : PRIO_HEAVY;
         unsigned want = MIN(a->freeze_max_per_tick, HR_ACTIONS_MAX - pl->n_picks);
         Cand best[HR_ACTIONS_MAX];
 
@@ -546,7 +566,7 @@ static void write_why(const Plan *pl, HrAction *a, const char *tier, int64_t gro
         }
 
         bprintf(a->why, sizeof(a->why), "%s %" PRIu32 ".%02" PRIu32 ": %s; %s%s, %s %s%s%s%s",
-                        hr_level_to_string(pl->snap->level), pr->score_centi / 100, pr->score_centi % 100, comp, lead,
+                        hr_level_to_string(pl->act), pr->score_centi / 100, pr->score_centi % 100, comp, lead,
                         tier, verb, size, grow, avail, a->whole_cgroup ? ", whole cgroup" : "");
 }
 
@@ -569,7 +589,7 @@ static void emit_pick(Plan *pl, const Pick *k) {
         a->whole_cgroup = k->whole_cgroup;
         bprintf(a->cgroup, sizeof(a->cgroup), "%s", hr_proc_cgroup(pl->t, k->p));
         a->freeable_kib = hr_proc_freeable_kib(k->p);
-        a->grace_usec = k->type == HR_ACTION_TERMINATE ? ac->terminate_grace_usec[pl->snap->level] : 0;
+        a->grace_usec = k->type == HR_ACTION_TERMINATE ? ac->terminate_grace_usec[pl->act] : 0;
         a->reason = k->reason;
         write_why(pl, a, tier_name(k->p->priority), k->p->growth_kib_per_sec);
         if (k->escalation) {
@@ -682,11 +702,19 @@ void hr_policy_plan(const HrConfig *c, const HrSnapshot *snap, const HrPolicySta
                         pl.comp = (HrComponent) i;
         pl.reason = reason_of(pl.comp);
         index_tracked(&pl);
+        pl.act = snap->level;
 
         if (snap->level == HR_LEVEL_NORMAL) {
                 plan_recovery(&pl);
                 return;
         }
+
+        /* The level comes down slowly so nothing is thawed too soon; but no new freeze or victim is
+         * planned beyond what the score says right now. A level still at EMERGENCY while the score has
+         * fallen to 10 must not go on killing one process per cooldown. Between the two: hold. */
+        pl.act = MIN(snap->level, hr_level_for_score(&c->level, snap->pressure.score_centi));
+        if (pl.act == HR_LEVEL_NORMAL)
+                return;
 
         /* Victims first, so a victim is not also frozen in the same plan; emitted after the freezes. */
         pick_victims(&pl);

@@ -102,6 +102,21 @@ int hr_proc_table_copy(HrProcTable *dst, const HrProcTable *src) {
         return 0;
 }
 
+static bool cgroup_under(const char *path, const char *cgroup, size_t len) {
+        return strncmp(path, cgroup, len) == 0 && (path[len] == '\0' || path[len] == '/' || cgroup[len - 1] == '/');
+}
+
+void hr_proc_table_keep_cgroup(HrProcTable *t, const char *cgroup) {
+        size_t len = strlen(cgroup), o = 0;
+
+        if (len == 0 || strcmp(cgroup, "/") == 0)
+                return;
+        for (size_t i = 0; i < t->n; i++)
+                if (cgroup_under(hr_proc_cgroup(t, &t->procs[i]), cgroup, len))
+                        t->procs[o++] = t->procs[i];
+        t->n = o;
+}
+
 const HrProc *hr_proc_table_find(const HrProcTable *t, pid_t pid) {
         size_t lo = 0, hi = t->n;
 

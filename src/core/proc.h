@@ -63,6 +63,7 @@ typedef struct HrProc {
 
         /* Classification, from core/classify.c. */
         int32_t priority;           /* 0..100, higher = more expendable, after the foreground adjustment */
+        int32_t base_priority;      /* the same before the foreground adjustment */
         int32_t rule;               /* index into HrConfig.rules, -1 for the default */
         uint32_t flags;             /* HR_PROC_* */
         HrCheckpoint checkpoint;
@@ -117,6 +118,10 @@ int hr_proc_table_add_str(HrProcTable *t, const char *s, size_t n, uint32_t *ret
 
 /* Makes dst an exact copy of src (processes, arena, scanned_at), reusing dst's buffers. 0 or -ENOMEM. */
 int hr_proc_table_copy(HrProcTable *dst, const HrProcTable *src);
+
+/* Keeps only the processes whose cgroup is `cgroup` or below it ("/a" keeps "/a" and "/a/b", not "/ab";
+ * "/" keeps everything), preserving order. The arena is untouched. For --scope. */
+void hr_proc_table_keep_cgroup(HrProcTable *t, const char *cgroup);
 
 /* Binary search by pid in a sorted table; NULL when absent. */
 const HrProc *hr_proc_table_find(const HrProcTable *t, pid_t pid);

@@ -12,6 +12,7 @@
 #include "daemon/config.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
+#include "daemon/record.h"
 #include "daemon/report.h"
 #include "io/self.h"
 
@@ -19,7 +20,7 @@ static bool arg_once, arg_json, arg_dry_run, arg_no_mlock;
 static const char *arg_scope, *arg_root;
 static unsigned arg_once_interval_ms = 500;
 /* Config: --config FILE, --user, --check-config [FILE]. */
-static const char *arg_config, *arg_check_file;
+static const char *arg_config, *arg_check_file, *arg_record, *arg_replay;
 static bool arg_user, arg_check_config;
 
 static void help(void) {
@@ -37,6 +38,9 @@ static void help(void) {
                "      --user               User mode: also read $XDG_CONFIG_HOME/headroom/headroom.conf{,.d/}\n"
                "      --check-config [FILE]\n"
                "                           Check the configuration (FILE, or what would be loaded) and exit\n"
+               "      --record FILE        Append each planned tick's snapshot to FILE (JSON lines)\n"
+               "      --replay FILE        Feed a recording through the classification and policy, print the\n"
+               "                           decisions, exit\n"
                "  -v, --verbose            Log debug messages\n"
                "  -h, --help               Show this help\n"
                "      --version            Show the version\n",
@@ -45,7 +49,7 @@ static void help(void) {
 
 static int parse_argv(int argc, char **argv) {
         enum { ARG_ONCE = 0x100, ARG_JSON, ARG_SCOPE, ARG_ROOT, ARG_VERSION, ARG_NO_MLOCK, ARG_ONCE_INTERVAL,
-               ARG_CONFIG, ARG_USER, ARG_CHECK_CONFIG };
+               ARG_CONFIG, ARG_USER, ARG_CHECK_CONFIG, ARG_RECORD, ARG_REPLAY };
         static const struct option options[] = {
                 { "dry-run", no_argument, NULL, 'n' },
                 { "once", no_argument, NULL, ARG_ONCE },
@@ -57,6 +61,8 @@ static int parse_argv(int argc, char **argv) {
                 { "config", required_argument, NULL, ARG_CONFIG },
                 { "user", no_argument, NULL, ARG_USER },
                 { "check-config", optional_argument, NULL, ARG_CHECK_CONFIG },
+                { "record", required_argument, NULL, ARG_RECORD },
+                { "replay", required_argument, NULL, ARG_REPLAY },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -99,6 +105,12 @@ static int parse_argv(int argc, char **argv) {
                         break;
                 case ARG_USER:
                         arg_user = true;
+                        break;
+                case ARG_RECORD:
+                        arg_record = optarg;
+                        break;
+                case ARG_REPLAY:
+                        arg_replay = optarg;
                         break;
                 case ARG_CHECK_CONFIG:
                         /* "--check-config FILE" as well as "--check-config=FILE". */
@@ -185,13 +197,12 @@ static int check_config(const HrConfPaths *paths) {
         return fflush(stdout) == 0 ? 0 : -EIO;
 }
 
-/* Config: loads it into the monitor options, or logs every error and fails. */
-static int load_config(const HrConfPaths *paths, HrMonitorOptions *o) {
+/* Loads the configuration into *ret, or logs every error and fails. */
+static int load_config(const HrConfPaths *paths, HrConfig *ret) {
         HrConfErrors errors = {};
-        HrConfig cfg;
         int r;
 
-        r = hr_conf_load(paths, &cfg, &errors, NULL);
+        r = hr_conf_load(paths, ret, &errors, NULL);
         for (size_t i = 0; i < errors.n; i++)
                 log_error("%s", errors.lines[i]);
         hr_conf_errors_done(&errors);
@@ -199,10 +210,12 @@ static int load_config(const HrConfPaths *paths, HrMonitorOptions *o) {
                 return log_error_errno(r, "Invalid configuration, not starting (check with --check-config)");
         if (r < 0)
                 return log_error_errno(r, "Cannot load the configuration: %m");
-        hr_monitor_options_set_config(o, &cfg);
-        o->conf_paths = paths;
-        hr_config_done(&cfg);
         return 0;
+}
+
+static void hr_fclosep(FILE **f) {
+        if (*f)
+                (void) fclose(*f);
 }
 
 static void protect_self(void) {
@@ -227,6 +240,8 @@ static int run(int argc, char **argv) {
         HrMonitorOptions o;
         static HrMonitor m; /* large (two samples): static, not on the stack */
         static HrConfPaths conf_paths; /* config: the monitor re-reads these on SIGHUP */
+        HrConfig config = {};
+        _cleanup_(hr_fclosep) FILE *record = NULL;
         int r;
 
         r = parse_argv(argc, argv);
@@ -239,15 +254,32 @@ static int run(int argc, char **argv) {
         if (arg_check_config)
                 return check_config(&conf_paths);
 
-        hr_monitor_options_default(&o);
-        r = load_config(&conf_paths, &o);
+        r = load_config(&conf_paths, &config);
         if (r < 0)
                 return r;
+        if (arg_replay) {
+                /* The same classification and policy over a recording: same file, same output. */
+                r = hr_replay(arg_replay, &config, stdout);
+                hr_config_done(&config);
+                return r;
+        }
+        if (arg_record) {
+                record = fopen(arg_record, "we");
+                if (!record) {
+                        r = log_error_errno(-errno, "--record %s: cannot open: %m", arg_record);
+                        hr_config_done(&config);
+                        return r;
+                }
+        }
+
+        hr_monitor_options_default(&o);
+        o.conf_paths = &conf_paths;
         o.root = arg_root;
         o.scope = arg_scope;
         o.dry_run = arg_dry_run;
+        o.record = record;
 
-        r = hr_monitor_init(&m, &o);
+        r = hr_monitor_init(&m, &o, &config);
         if (r < 0) {
                 hr_monitor_done(&m);
                 return r;

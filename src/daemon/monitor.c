@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The pressure monitor: sensors + PSI triggers + adaptive timerfd + signalfd on one epoll loop.
- * The wake-up -> sample -> score -> level path uses only memory allocated at start-up. */
+/* The pressure monitor: sensors + PSI triggers + adaptive timerfd + signalfd on one epoll loop, and
+ * the plan under pressure (scan, classify, policy). The wake-up -> sample -> score -> level -> scan ->
+ * plan path uses only memory allocated at start-up (once warm), except glibc's regexec() state when a
+ * never-seen process is classified. */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 
 #include "daemon/log.h"
 #include "daemon/monitor.h"
+#include "daemon/record.h"
 #include "daemon/report.h"
 
 usec_t hr_now(void) {
@@ -21,23 +24,15 @@ usec_t hr_now(void) {
 }
 
 void hr_monitor_options_default(HrMonitorOptions *o) {
-        *o = (HrMonitorOptions) {
-                .pressure = hr_pressure_config_default,
-                .level = hr_level_config_default,
-                .trigger = {
-                        /* Wake on 5% "some" or 2.5% "full" stall within a 1 s window (2 s unprivileged). */
-                        [HR_STALL_SOME] = { HR_STALL_SOME, 500, USEC_PER_SEC },
-                        [HR_STALL_FULL] = { HR_STALL_FULL, 250, USEC_PER_SEC },
-                },
-        };
+        *o = (HrMonitorOptions) {};
 }
 
-/* Config: the parts of HrConfig the monitor uses today. */
-void hr_monitor_options_set_config(HrMonitorOptions *o, const HrConfig *c) {
-        o->pressure = c->pressure;
-        o->level = c->level;
-        o->trigger[HR_STALL_SOME] = (HrTriggerSpec) { HR_STALL_SOME, c->trigger_some_permyriad, c->trigger_window_usec };
-        o->trigger[HR_STALL_FULL] = (HrTriggerSpec) { HR_STALL_FULL, c->trigger_full_permyriad, c->trigger_window_usec };
+static HrTriggerSpec trigger_spec(const HrConfig *c, HrStall which) {
+        return (HrTriggerSpec) {
+                .stall = which,
+                .threshold_permyriad = which == HR_STALL_SOME ? c->trigger_some_permyriad : c->trigger_full_permyriad,
+                .window_usec = c->trigger_window_usec,
+        };
 }
 
 /* Config: re-reads the files on SIGHUP. A broken config changes nothing: the previous one keeps running. */
@@ -63,16 +58,34 @@ static void reload_config(HrMonitor *m) {
                 log_error_errno(r, "Reload: cannot load the configuration (%m), keeping the previous configuration");
                 return;
         }
-        hr_monitor_options_set_config(&m->opt, &fresh);
-        log_info("Reload: configuration from %zu file(s), %zu rules", n_files, fresh.n_rules);
-        hr_config_done(&fresh);
+        HrConfErrors notes = {};
+        (void) hr_conf_keep_fixed(&m->config, &fresh, &notes);
+        for (size_t i = 0; i < notes.n; i++)
+                log_warning("%s", notes.lines[i]);
+        hr_conf_errors_done(&notes);
+        hr_config_done(&m->config);
+        m->config = fresh; /* the rules' regexes move with it */
+        m->reclassify = true;
+        log_info("Reload: configuration from %zu file(s), %zu rules", n_files, m->config.n_rules);
 }
 
-int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o) {
+int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o, HrConfig *config) {
         char where[PATH_MAX + 64];
         int r;
 
         *m = (HrMonitor) { .opt = *o, .timer_fd = -EBADF, .signal_fd = -EBADF };
+        hr_proc_table_init(&m->procs[0]);
+        hr_proc_table_init(&m->procs[1]);
+        hr_policy_state_init(&m->policy);
+        m->scanner.proc_fd = -EBADF;
+        if (config) {
+                m->config = *config;
+                *config = (HrConfig) {};
+        } else {
+                r = hr_config_init_default(&m->config);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot set up the built-in configuration: %m");
+        }
         for (unsigned i = 0; i < _HR_STALL_MAX; i++)
                 m->trigger_fd[i] = -EBADF;
         m->loop.epfd = -EBADF;
@@ -97,6 +110,12 @@ int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o) {
                                                m->root.path, m->root.cgroup2);
         }
 
+        if (m->scope_rel[0]) {
+                /* scope_rel is "<cgroup2 mount>[/sub]": the processes to plan for are those in "/sub". */
+                const char *sub = m->scope_rel + strlen(m->root.cgroup2);
+                (void) snprintf(m->scope_cgroup, sizeof m->scope_cgroup, "%s", *sub ? sub : "/");
+        }
+
         r = hr_sensors_open(&m->sensors, &m->root, m->scope_rel[0] ? m->scope_rel : NULL);
         if (r < 0)
                 return log_error_errno(r, "Cannot open the pressure sources under %s/: %m", m->root.path);
@@ -104,6 +123,9 @@ int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o) {
                 log_warning("%s: unavailable (kernel without PSI, or booted without psi=1): the score "
                             "uses swap, refaults and MemAvailable only",
                             hr_sysroot_display(&m->root, hr_sensors_memory_psi_rel(&m->sensors), where, sizeof where));
+        r = hr_proc_scanner_open(&m->scanner, &m->root);
+        if (r < 0)
+                return log_error_errno(r, "%s/proc: cannot list processes: %m", m->root.path);
         hr_level_state_init(&m->level, hr_now());
         return 0;
 }
@@ -114,8 +136,81 @@ void hr_monitor_done(HrMonitor *m) {
         m->timer_fd = hr_close(m->timer_fd);
         m->signal_fd = hr_close(m->signal_fd);
         hr_loop_done(&m->loop);
+        hr_proc_scanner_close(&m->scanner);
+        hr_proc_table_done(&m->procs[0]);
+        hr_proc_table_done(&m->procs[1]);
         hr_sensors_close(&m->sensors);
         hr_sysroot_done(&m->root);
+        hr_config_done(&m->config);
+}
+
+/* Scan, classify and plan, then log the plan. This version acts on nothing, so every plan is
+ * committed as if carried out (what --dry-run means): the next plan sees what would have been. */
+static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
+        unsigned next = m->have_procs ? m->procs_cur ^ 1 : m->procs_cur;
+        HrProcTable *t = &m->procs[next];
+        const HrSample *s = &m->sample[m->cur];
+        int r;
+
+        r = hr_procfs_scan(&m->scanner, now, t);
+        if (r < 0) {
+                if (!m->scan_failing)
+                        log_error_errno(r, "%s/proc: cannot scan processes (%m); no plan until it works again",
+                                        m->root.path);
+                m->scan_failing = true;
+                return;
+        }
+        if (m->scan_failing)
+                log_notice("Process scan works again");
+        m->scan_failing = false;
+
+        /* Scoped: only what runs inside the scope is ours to consider. */
+        if (m->scope_cgroup[0])
+                hr_proc_table_keep_cgroup(t, m->scope_cgroup);
+
+        /* Growth is an EWMA over scans: 30% weight on the newest interval. */
+        const HrProcTable *prev = m->have_procs ? &m->procs[m->procs_cur] : NULL;
+        hr_proc_table_track_growth(prev, t, 300);
+
+        /* Only new or changed processes go through the rules' regexes; a reload reclassifies all. */
+        HrClassifyInput in = { .self_pid = getpid(), .foreground_pid = m->foreground_pid };
+        hr_classify_since(&m->config, &in, m->reclassify ? NULL : prev, t);
+        m->reclassify = false;
+        m->procs_cur = next;
+        m->have_procs = true;
+
+        HrSnapshot snap = {
+                .now = now,
+                .level = m->level.level,
+                .pressure = m->pressure,
+                .mem_total_kib = hr_meminfo_get(&s->meminfo, HR_MEM_TOTAL),
+                .mem_available_kib = hr_meminfo_get(&s->meminfo, HR_MEM_AVAILABLE),
+                .swap_total_kib = hr_meminfo_get(&s->meminfo, HR_MEM_SWAP_TOTAL),
+                .swap_free_kib = hr_meminfo_get(&s->meminfo, HR_MEM_SWAP_FREE),
+                .procs = t,
+        };
+        hr_policy_plan(&m->config, &snap, &m->policy, &m->plan);
+        m->n_plans++;
+        m->n_planned_actions += m->plan.n;
+
+        if (m->opt.record) {
+                r = hr_record_write(m->opt.record, &snap, &in);
+                if (r < 0) {
+                        log_error_errno(r, "--record: cannot write (%m); recording stops");
+                        m->opt.record = NULL;
+                }
+        }
+
+        if (level_changed || m->plan.n > 0)
+                log_notice("Plan at %s, score %u.%02u, %zu processes: %s", hr_level_to_string(snap.level),
+                           snap.pressure.score_centi / 100, snap.pressure.score_centi % 100, t->n,
+                           m->plan.n ? "" : "nothing to do");
+        for (unsigned i = 0; i < m->plan.n; i++) {
+                char line[512];
+                hr_action_format(&m->plan.items[i], line, sizeof line);
+                log_notice("  would %s", line);
+        }
+        hr_policy_commit(&m->policy, &snap, &m->plan);
 }
 
 int hr_monitor_tick(HrMonitor *m, usec_t now) {
@@ -128,7 +223,7 @@ int hr_monitor_tick(HrMonitor *m, usec_t now) {
 
         /* A wake-up right after a sample (a trigger just after a tick) adds nothing and would give
          * rate-less, dipping scores and then a false spike: the next tick is close anyway. */
-        if (prev && now - prev->at < m->opt.pressure.min_rate_interval_usec)
+        if (prev && now - prev->at < m->config.pressure.min_rate_interval_usec)
                 return 0;
 
         r = hr_sensors_sample(&m->sensors, now, &m->sample[next], &err);
@@ -148,7 +243,7 @@ int hr_monitor_tick(HrMonitor *m, usec_t now) {
                 log_notice("Pressure sources readable again");
         m->sample_failing = false;
 
-        hr_pressure_eval(&m->opt.pressure, prev, &m->sample[next], prev ? &m->pressure : NULL, &p);
+        hr_pressure_eval(&m->config.pressure, prev, &m->sample[next], prev ? &m->pressure : NULL, &p);
         m->pressure = p;
         m->cur = next;
         m->have_cur = true;
@@ -161,20 +256,24 @@ int hr_monitor_tick(HrMonitor *m, usec_t now) {
                 .psi_full_permyriad = p.psi_full_permyriad,
                 .now = now,
         };
-        HrLevelReason why = hr_level_step(&m->opt.level, &m->level, &in);
-        if (why == HR_LEVEL_UNCHANGED)
-                return 0;
+        HrLevelReason why = hr_level_step(&m->config.level, &m->level, &in);
+        if (why != HR_LEVEL_UNCHANGED) {
+                char comps[512], trend[24];
+                hr_report_components_line(&p, comps, sizeof comps);
+                log_notice("Level %s -> %s (%s): score %u.%02u, trend %s/s; %s", hr_level_to_string(before),
+                           hr_level_to_string(m->level.level), hr_level_reason_to_string(why), p.score_centi / 100,
+                           p.score_centi % 100, hr_format_centi_signed(p.trend_centi_per_sec, trend, sizeof trend),
+                           comps);
+        }
 
-        char comps[512], trend[24];
-        hr_report_components_line(&p, comps, sizeof comps);
-        log_notice("Level %s -> %s (%s): score %u.%02u, trend %s/s; %s", hr_level_to_string(before),
-                   hr_level_to_string(m->level.level), hr_level_reason_to_string(why), p.score_centi / 100,
-                   p.score_centi % 100, hr_format_centi_signed(p.trend_centi_per_sec, trend, sizeof trend), comps);
-        return 1;
+        /* Processes matter only under pressure, or while something done must be undone. */
+        if (m->level.level > HR_LEVEL_NORMAL || m->policy.n_tracked > 0 || why != HR_LEVEL_UNCHANGED || m->opt.record)
+                plan_tick(m, now, why != HR_LEVEL_UNCHANGED);
+        return why != HR_LEVEL_UNCHANGED;
 }
 
 static int arm_timer(HrMonitor *m) {
-        usec_t t = hr_level_next_tick(&m->opt.level, &m->level, &m->opt.pressure, hr_monitor_current(m),
+        usec_t t = hr_level_next_tick(&m->config.level, &m->level, &m->config.pressure, hr_monitor_current(m),
                                       m->trigger_fd[HR_STALL_SOME] >= 0 || m->trigger_fd[HR_STALL_FULL] >= 0);
         struct itimerspec its = {
                 .it_value = { .tv_sec = (time_t) (t / USEC_PER_SEC), .tv_nsec = (long) (t % USEC_PER_SEC) * 1000 },
@@ -216,11 +315,11 @@ static int on_trigger(HrLoop *l, int fd, uint32_t revents, void *userdata) {
                 close_triggers(m);
         } else {
                 HrStall which = fd == m->trigger_fd[HR_STALL_FULL] ? HR_STALL_FULL : HR_STALL_SOME;
-                if (m->last_trigger_at == 0 || now - m->last_trigger_at > m->opt.level.calm_usec)
+                if (m->last_trigger_at == 0 || now - m->last_trigger_at > m->config.level.calm_usec)
                         log_info("PSI trigger fired: memory %s stall over %u.%02u%% of %llu ms (%s)",
                                  which == HR_STALL_SOME ? "some" : "full",
-                                 m->opt.trigger[which].threshold_permyriad / 100,
-                                 m->opt.trigger[which].threshold_permyriad % 100,
+                                 trigger_spec(&m->config, which).threshold_permyriad / 100,
+                                 trigger_spec(&m->config, which).threshold_permyriad % 100,
                                  (unsigned long long) (m->trigger_window_usec[which] / USEC_PER_MSEC),
                                  hr_sysroot_display(&m->root, hr_sensors_memory_psi_rel(&m->sensors), where, sizeof where));
                 m->trigger_fired[which]++;
@@ -241,7 +340,8 @@ static int register_triggers(HrMonitor *m) {
                 return 0;
         }
         for (unsigned i = 0; i < _HR_STALL_MAX; i++) {
-                int fd = hr_psi_trigger_open_fallback(m->root.root_fd, rel, &m->opt.trigger[i],
+                HrTriggerSpec spec = trigger_spec(&m->config, (HrStall) i);
+                int fd = hr_psi_trigger_open_fallback(m->root.root_fd, rel, &spec,
                                                       &m->trigger_window_usec[i]);
                 if (fd < 0) {
                         r = fd;
@@ -265,12 +365,10 @@ static int register_triggers(HrMonitor *m) {
                                           where);
                 return 0;
         }
-        bool widened = m->trigger_window_usec[HR_STALL_SOME] != m->opt.trigger[HR_STALL_SOME].window_usec;
+        bool widened = m->trigger_window_usec[HR_STALL_SOME] != m->config.trigger_window_usec;
         log_info("PSI triggers on %s: some %u.%02u%%, full %u.%02u%% of a %llu ms window%s", where,
-                 m->opt.trigger[HR_STALL_SOME].threshold_permyriad / 100,
-                 m->opt.trigger[HR_STALL_SOME].threshold_permyriad % 100,
-                 m->opt.trigger[HR_STALL_FULL].threshold_permyriad / 100,
-                 m->opt.trigger[HR_STALL_FULL].threshold_permyriad % 100,
+                 m->config.trigger_some_permyriad / 100, m->config.trigger_some_permyriad % 100,
+                 m->config.trigger_full_permyriad / 100, m->config.trigger_full_permyriad % 100,
                  (unsigned long long) (m->trigger_window_usec[HR_STALL_SOME] / USEC_PER_MSEC),
                  widened ? " (widened to a multiple of 2 s: no CAP_SYS_RESOURCE)" : "");
         return 0;

@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /* The pressure monitor: wires sensors, PSI triggers, the timer and signals into the loop, runs the
- * pressure model and level machine on every wake-up, and logs each level change. */
+ * pressure model and level machine on every wake-up, and (under pressure, or with something to undo)
+ * scans processes, classifies them and plans the relief. This version acts on nothing: it logs the plan. */
 #pragma once
 
 #include <stdbool.h>
 
+#include <stdio.h>
+
+#include "core/action.h"
+#include "core/classify.h"
 #include "core/level.h"
+#include "core/policy.h"
 #include "core/pressure.h"
 #include "daemon/config.h"
 #include "daemon/loop.h"
+#include "io/procfs.h"
 #include "io/psi_trigger.h"
 #include "io/sensors.h"
 #include "io/sysroot.h"
@@ -17,23 +24,34 @@ typedef struct HrMonitorOptions {
         const char *root;   /* NULL: the real system */
         const char *scope;  /* NULL: system-wide */
         bool dry_run;
-        HrPressureConfig pressure;
-        HrLevelConfig level;
-        HrTriggerSpec trigger[_HR_STALL_MAX];
-        const HrConfPaths *conf_paths; /* config: where SIGHUP re-reads it; NULL: no reload */
+        const HrConfPaths *conf_paths; /* where SIGHUP re-reads the config; NULL: no reload */
+        FILE *record;                  /* --record: one JSON line per planned tick; NULL: off */
 } HrMonitorOptions;
 
 typedef struct HrMonitor {
         HrMonitorOptions opt;
+        HrConfig config;        /* owned; replaced whole by a successful reload */
         HrSysroot root;
         HrSensors sensors;
         char scope_rel[PATH_MAX];
+        char scope_cgroup[PATH_MAX]; /* the scope as a cgroup path ("/hr-test"), "" when system-wide */
 
         HrSample sample[2];     /* ping-pong: cur and prev, never copied */
         unsigned cur;
         bool have_cur;
         HrPressure pressure;
         HrLevelState level;
+
+        HrProcScanner scanner;
+        HrProcTable procs[2];   /* ping-pong like the samples: growth needs the previous scan */
+        unsigned procs_cur;
+        bool have_procs;
+        bool scan_failing;
+        bool reclassify;        /* the rules changed: classify every process afresh */
+        HrPolicyState policy;
+        HrActionList plan;
+        pid_t foreground_pid;   /* 0: none reported */
+        uint64_t n_plans, n_planned_actions;
 
         int trigger_fd[_HR_STALL_MAX];
         usec_t trigger_window_usec[_HR_STALL_MAX];
@@ -51,15 +69,15 @@ typedef struct HrMonitor {
 
 void hr_monitor_options_default(HrMonitorOptions *o);
 
-/* Config: takes the pressure, level and trigger settings of c (until the monitor holds the whole HrConfig). */
-void hr_monitor_options_set_config(HrMonitorOptions *o, const HrConfig *c);
-
-/* Opens the root, resolves the scope and opens the sensors. Logs and returns -errno on failure. */
-int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o);
+/* Opens the root, resolves the scope and opens the sensors and the process scanner. Takes over *config
+ * (zeroing it; NULL: the built-in defaults). Logs and returns -errno on failure; call hr_monitor_done()
+ * either way. */
+int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o, HrConfig *config);
 void hr_monitor_done(HrMonitor *m);
 
-/* Takes one sample at `now` and advances the model. Returns 1 if the level changed, 0 if not, -errno
- * if the sample failed (the previous sample and level stay in force). */
+/* Takes one sample at `now` and advances the model; under pressure (above NORMAL, with tracked
+ * processes, on a level change, or when recording) also scans, classifies and plans. Returns 1 if the
+ * level changed, 0 if not, -errno if the sample failed (the previous sample and level stay in force). */
 int hr_monitor_tick(HrMonitor *m, usec_t now);
 
 /* Registers triggers, timer and signals, then runs the loop until SIGTERM/SIGINT. */

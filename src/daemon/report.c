@@ -121,7 +121,7 @@ static json_object *components_json(const HrMonitor *m) {
                 json_object_object_add(e, "value", centi(component_value_centi(c, p->raw[i])));
                 json_object_object_add(e, "unit", json_object_new_string(component_unit(c)));
                 json_object_object_add(e, "points", centi(p->points_centi[i]));
-                json_object_object_add(e, "weight", centi(m->opt.pressure.weight_permille[i] / 10));
+                json_object_object_add(e, "weight", centi(m->config.pressure.weight_permille[i] / 10));
                 json_object_object_add(o, hr_component_to_string(c), e);
         }
         return o;
@@ -229,7 +229,7 @@ void hr_report_text(const HrMonitor *m, FILE *f) {
                                 (unsigned long long) (v % 100), c == HR_COMP_SWAP_IO || c == HR_COMP_REFAULT ? " " : "",
                                 c == HR_COMP_SWAP_IO || c == HR_COMP_REFAULT ? "p/s" : "%");
                 fprintf(f, "%-14s %14s %7u.%02u %8.2f\n", hr_component_to_string(c), val, p->points_centi[i] / 100,
-                        p->points_centi[i] % 100, m->opt.pressure.weight_permille[i] / 1000.0);
+                        p->points_centi[i] % 100, m->config.pressure.weight_permille[i] / 1000.0);
         }
         if (s->has_psi[HR_PSI_MEMORY]) {
                 const HrPsi *ps = &s->psi[HR_PSI_MEMORY];

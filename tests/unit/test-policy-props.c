@@ -382,6 +382,11 @@ static bool could_be_victim(const HrConfig *c, const HrPolicyState *s, const HrP
         return true;
 }
 
+/* A runaway by the config's bound, in a tier a CRITICAL or EMERGENCY runaway pass considers. */
+static bool is_runaway(const HrActionConfig *ac, const HrProc *p) {
+        return p->priority >= 50 && p->growth_kib_per_sec > 0 && p->growth_kib_per_sec >= ac->runaway_growth_kib_per_sec;
+}
+
 /* Checks one plan against the state it was planned from; returns how many new entries it would track. */
 static unsigned check_plan(const Ctx *x, const HrConfig *c, const HrSnapshot *snap, const HrPolicyState *s,
                            const HrActionList *plan) {
@@ -482,14 +487,37 @@ static unsigned check_plan(const Ctx *x, const HrConfig *c, const HrSnapshot *sn
                                       "HIGH %s %d: not a runaway", tn, (int) a->pid);
                         } else if (!escalation) {
                                 int32_t min = a->type == HR_ACTION_KILL ? 20 : 50;
+                                bool runaway_first = ac->terminate_enabled || (level == HR_LEVEL_EMERGENCY && ac->kill_enabled);
                                 CHECK(x, p->priority >= min, "%s %d: priority %d at %s", tn, (int) a->pid,
                                       (int) p->priority, lvl);
-                                /* Nothing of a higher tier could have been chosen instead. */
-                                for (size_t k = 0; k < t->n; k++)
-                                        CHECK(x, hr_tier_of(t->procs[k].priority) <= hr_tier_of(p->priority) ||
-                                                         !could_be_victim(c, s, t, &t->procs[k], level),
-                                              "%s %d (priority %d) while %d (priority %d) could go", tn, (int) a->pid,
-                                              (int) p->priority, (int) t->procs[k].pid, (int) t->procs[k].priority);
+                                if (a->reason == HR_REASON_RUNAWAY) {
+                                        /* A runaway from normal up goes first, the fastest of them. */
+                                        CHECK(x, runaway_first && is_runaway(ac, p), "%s %d: not a runaway", tn, (int) a->pid);
+                                        for (size_t k = 0; k < t->n; k++)
+                                                CHECK(x, !(could_be_victim(c, s, t, &t->procs[k], level) &&
+                                                           !hr_policy_find(s, t->procs[k].pid, t->procs[k].start_time) &&
+                                                           !whole_cover(s, t, &t->procs[k]) &&
+                                                           is_runaway(ac, &t->procs[k]) &&
+                                                           t->procs[k].growth_kib_per_sec > p->growth_kib_per_sec),
+                                                      "%s %d while %d grows faster", tn, (int) a->pid,
+                                                      (int) t->procs[k].pid);
+                                } else
+                                        /* No runaway was passed over, and nothing of a higher tier could have gone. */
+                                        for (size_t k = 0; k < t->n; k++) {
+                                                /* (A frozen process does not grow: only untracked ones count.) */
+                                                CHECK(x, !runaway_first || &t->procs[k] == p ||
+                                                                 hr_policy_find(s, t->procs[k].pid, t->procs[k].start_time) ||
+                                                                 whole_cover(s, t, &t->procs[k]) ||
+                                                                 !could_be_victim(c, s, t, &t->procs[k], level) ||
+                                                                 !is_runaway(ac, &t->procs[k]),
+                                                      "%s %d while runaway %d could go", tn, (int) a->pid,
+                                                      (int) t->procs[k].pid);
+                                                CHECK(x, hr_tier_of(t->procs[k].priority) <= hr_tier_of(p->priority) ||
+                                                                 !could_be_victim(c, s, t, &t->procs[k], level),
+                                                      "%s %d (priority %d) while %d (priority %d) could go", tn,
+                                                      (int) a->pid, (int) p->priority, (int) t->procs[k].pid,
+                                                      (int) t->procs[k].priority);
+                                        }
                         }
                         victims++;
                         if (escalation)

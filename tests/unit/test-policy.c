@@ -43,6 +43,8 @@
 #define MAKE { 1300, "make", 55, 0, "/user.slice/user-1000.slice/session-2.scope", .anon_mib = 100 }
 #define SCENE_BUT(leaker) SYSTEMD, KTHREADD, SHELL, PIPEWIRE, SELF, FOOT, FIREFOX, TAB1, TAB2, TAB3, INDEXER, leaker, MAKE
 #define SCENE SCENE_BUT(LEAKER)
+/* A leaker of normal priority (unrecognised), in a scope of its own. */
+#define NORMAL_LEAKER { 1200, "leak", 50, 0, "/user.slice/leak.scope", .anon_mib = 400, .growth_kib_s = 16 * 1024, .oom = 300 }
 
 /* A container whose rule says act on the whole cgroup, next to one tab. */
 #define BOX(pid, fl) { (pid), "node", 85, (fl), DOCKER_SCOPE, .anon_mib = 500, .oom = 500 }
@@ -61,7 +63,9 @@ typedef struct Want {
 #define TERM_WHOLE(p) { HR_ACTION_TERMINATE, (p), .whole = true }
 #define RUNAWAY(p) { HR_ACTION_TERMINATE, (p), .runaway = true }
 #define KILL(p) { HR_ACTION_KILL, (p) }
+#define KILL_RUNAWAY(p) { HR_ACTION_KILL, (p), .runaway = true }
 #define CKPT(p) { HR_ACTION_CHECKPOINT, (p) }
+#define CKPT_RUNAWAY(p) { HR_ACTION_CHECKPOINT, (p), .runaway = true }
 #define RESTORE(p) { HR_ACTION_RESTORE, (p) }
 #define A(...) ((const Want[]) { __VA_ARGS__, { END_TYPE } })
 #define NOTHING ((const Want[]) { { END_TYPE } })
@@ -116,6 +120,11 @@ static void checkpoint_only(HrConfig *c) {
 static void slow_runaway(HrConfig *c) {
         c->actions.runaway_growth_kib_per_sec = 100 * 1024;
 }
+/* For rows about reasons: the leaker is no runaway, so the component gives the reason. */
+static void no_freeze_slow_runaway(HrConfig *c) {
+        no_freeze(c);
+        slow_runaway(c);
+}
 static void one_freeze(HrConfig *c) {
         c->actions.freeze_max_per_tick = 1;
 }
@@ -129,11 +138,11 @@ static const PolicyCase cases[] = {
         { "tabs and an indexer idle, a leaker growing: HIGH terminates the runaway, freezes heavy then background",
           HR_LEVEL_HIGH, PROCS(SCENE),
           .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), RUNAWAY(1200)) },
-        { "tabs and an indexer idle, a leaker growing: CRITICAL terminates the top of the heavy tier",
+        { "tabs and an indexer idle, a leaker growing: CRITICAL terminates the runaway",
           HR_LEVEL_CRITICAL, PROCS(SCENE),
-          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), TERM(1200)) },
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), RUNAWAY(1200)) },
         { "tabs and an indexer idle, a leaker growing: EMERGENCY kills it at once", HR_LEVEL_EMERGENCY, PROCS(SCENE),
-          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), KILL(1200)) },
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), KILL_RUNAWAY(1200)) },
 
         /* Freezing. */
         { "ELEVATED: frozen ones are not frozen again, the budget goes to the rest", HR_LEVEL_ELEVATED,
@@ -181,18 +190,25 @@ static const PolicyCase cases[] = {
         { "one victim at a time: a zombie victim no longer blocks", HR_LEVEL_CRITICAL,
           PROCS(SCENE_BUT(LEAKER_(0, .state = 'Z'))), .tracked = T(TERMINATING(1200)),
           .want = A(FREEZE(1001), FREEZE(1002), FREEZE(1100), TERM(1003)) },
+        { "a leaker of normal priority goes before idle tabs at CRITICAL: it makes the pressure",
+          HR_LEVEL_CRITICAL, PROCS(SCENE_BUT(NORMAL_LEAKER)), .tweak = no_freeze,
+          .want = A(RUNAWAY(1200)) },
+        { "... and at EMERGENCY", HR_LEVEL_EMERGENCY,
+          PROCS(SCENE_BUT(NORMAL_LEAKER)), .tweak = no_freeze, .want = A(KILL_RUNAWAY(1200)) },
+        { "... but growing under the runaway bound it waits its turn behind the heavy tier", HR_LEVEL_CRITICAL,
+          PROCS(SCENE_BUT(NORMAL_LEAKER)), .tweak = no_freeze_slow_runaway, .want = A(TERM(1003)) },
         { "one victim at a time: a victim that exited no longer blocks", HR_LEVEL_CRITICAL, PROCS(SCENE),
-          .tracked = T(TERMINATING(1700)), .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), TERM(1200)) },
+          .tracked = T(TERMINATING(1700)), .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), RUNAWAY(1200)) },
         { "cooldown after a kill: CRITICAL waits", HR_LEVEL_CRITICAL, PROCS(SCENE), .since_kill = 5 * SEC,
           .want = A(FREEZE(1200), FREEZE(1003), FREEZE(1001), FREEZE(1002)) },
         { "cooldown after a kill: CRITICAL acts once it has passed", HR_LEVEL_CRITICAL, PROCS(SCENE),
-          .since_kill = 11 * SEC, .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), TERM(1200)) },
+          .since_kill = 11 * SEC, .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), RUNAWAY(1200)) },
         { "cooldown after a kill: HIGH waits too", HR_LEVEL_HIGH, PROCS(SCENE), .since_kill = 5 * SEC,
           .want = A(FREEZE(1200), FREEZE(1003), FREEZE(1001), FREEZE(1002)) },
 
         /* EMERGENCY. */
         { "emergency kills the top candidate at once, inside a terminate's cooldown", HR_LEVEL_EMERGENCY,
-          PROCS(SCENE), .since_kill = 1 * SEC, .tweak = no_freeze, .want = A(KILL(1200)) },
+          PROCS(SCENE), .since_kill = 1 * SEC, .tweak = no_freeze, .want = A(KILL_RUNAWAY(1200)) },
         { "emergency escalates a victim still alive after SIGTERM, and picks no other", HR_LEVEL_EMERGENCY,
           PROCS(SCENE), .tracked = T(TERMINATING(1003)), .tweak = no_freeze, .want = A(KILL(1003)) },
         { "emergency waits out the cooldown after its own kill", HR_LEVEL_EMERGENCY, PROCS(SCENE),
@@ -235,30 +251,30 @@ static const PolicyCase cases[] = {
         { "disabled terminate: CRITICAL only freezes", HR_LEVEL_CRITICAL, PROCS(SCENE), .tweak = no_terminate,
           .want = A(FREEZE(1200), FREEZE(1003), FREEZE(1001), FREEZE(1002)) },
         { "disabled terminate: EMERGENCY still kills", HR_LEVEL_EMERGENCY, PROCS(SCENE), .tweak = no_terminate,
-          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), KILL(1200)) },
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), KILL_RUNAWAY(1200)) },
         { "disabled kill: EMERGENCY terminates like CRITICAL", HR_LEVEL_EMERGENCY, PROCS(SCENE), .tweak = no_kill,
-          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), TERM(1200)) },
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), RUNAWAY(1200)) },
         { "disabled freeze: CRITICAL only terminates", HR_LEVEL_CRITICAL, PROCS(SCENE), .tweak = no_freeze,
-          .want = A(TERM(1200)) },
+          .want = A(RUNAWAY(1200)) },
         { "disabled freeze: ELEVATED does nothing", HR_LEVEL_ELEVATED, PROCS(SCENE), .tweak = no_freeze,
           .want = NOTHING },
 
         /* Checkpoint. */
         { "checkpoint: CRITICAL checkpoints a victim marked yes", HR_LEVEL_CRITICAL,
           PROCS(SCENE_BUT(LEAKER_(0, .ckpt = HR_CHECKPOINT_YES))), .tweak = checkpoint_on,
-          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), CKPT(1200)) },
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), CKPT_RUNAWAY(1200)) },
         { "checkpoint: auto counts as yes when checkpointing is enabled", HR_LEVEL_CRITICAL,
           PROCS(SCENE_BUT(LEAKER_(0, .ckpt = HR_CHECKPOINT_AUTO))), .tweak = checkpoint_on,
-          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), CKPT(1200)) },
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), CKPT_RUNAWAY(1200)) },
         { "checkpoint: disabled, a marked victim is terminated", HR_LEVEL_CRITICAL,
           PROCS(SCENE_BUT(LEAKER_(0, .ckpt = HR_CHECKPOINT_YES))),
-          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), TERM(1200)) },
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), RUNAWAY(1200)) },
         { "checkpoint: terminate disabled, only marked processes are victims", HR_LEVEL_CRITICAL,
           PROCS(SYSTEMD, SELF, FIREFOX, TAB1, TAB2, { 1003, "Isolated Web Co", 85, 0, FIREFOX_SCOPE, .anon_mib = 100,
                                                        .ckpt = HR_CHECKPOINT_YES }, LEAKER),
           .tweak = checkpoint_only, .want = A(CKPT(1003)) },
         { "checkpoint: EMERGENCY kills rather than dumps", HR_LEVEL_EMERGENCY,
-          PROCS(SCENE_BUT(LEAKER_(0, .ckpt = HR_CHECKPOINT_YES))), .tweak = checkpoint_only, .want = A(KILL(1200)) },
+          PROCS(SCENE_BUT(LEAKER_(0, .ckpt = HR_CHECKPOINT_YES))), .tweak = checkpoint_only, .want = A(KILL_RUNAWAY(1200)) },
 
         /* Whole cgroups. */
         { "whole-cgroup rule: a container is frozen as one", HR_LEVEL_ELEVATED,
@@ -311,13 +327,13 @@ static const PolicyCase cases[] = {
           .tweak = no_freeze, .want = A(TERM(3304)) },
 
         /* The reason is the component with the most points. */
-        { "reason: MemAvailable", HR_LEVEL_CRITICAL, PROCS(SCENE), .comp = C(MEM_AVAILABLE), .tweak = no_freeze,
+        { "reason: MemAvailable", HR_LEVEL_CRITICAL, PROCS(SCENE), .comp = C(MEM_AVAILABLE), .tweak = no_freeze_slow_runaway,
           .want = A(TERM(1200)) },
-        { "reason: swap I/O", HR_LEVEL_CRITICAL, PROCS(SCENE), .comp = C(SWAP_IO), .tweak = no_freeze,
+        { "reason: swap I/O", HR_LEVEL_CRITICAL, PROCS(SCENE), .comp = C(SWAP_IO), .tweak = no_freeze_slow_runaway,
           .want = A(TERM(1200)) },
         { "reason: swap fill", HR_LEVEL_ELEVATED, PROCS(SCENE), .comp = C(SWAP_FILL), .tweak = one_freeze,
           .want = A(FREEZE(1200)) },
-        { "reason: refaults", HR_LEVEL_EMERGENCY, PROCS(SCENE), .comp = C(REFAULT), .tweak = no_freeze,
+        { "reason: refaults", HR_LEVEL_EMERGENCY, PROCS(SCENE), .comp = C(REFAULT), .tweak = no_freeze_slow_runaway,
           .want = A(KILL(1200)) },
         { "reason: PSI some", HR_LEVEL_HIGH, PROCS(SCENE), .comp = C(PSI_SOME), .tweak = one_freeze,
           .want = A(FREEZE(1003), RUNAWAY(1200)) },
@@ -495,6 +511,52 @@ static void test_cases(void **state) {
 }
 
 /* The one-line why, byte for byte. */
+/* The damped level stays up while calm is counted; what the score says now caps new actions. */
+static void test_level_capped_by_score(void **state) {
+        static HrPolicyState s;
+        HrActionList out;
+        HrConfig c;
+        HrProcTable t;
+        (void) state;
+
+        test_config(&c);
+        c.level = hr_level_config_default;
+        c.actions.freeze_enabled = false;
+        table_from_specs(&t, PROCS(SCENE_BUT(NORMAL_LEAKER)));
+        hr_policy_state_init(&s);
+        HrSnapshot snap = { .now = NOW, .level = HR_LEVEL_EMERGENCY, .pressure = pressure_of(0), .procs = &t,
+                            .mem_available_kib = MIB(3000) };
+
+        /* EMERGENCY and the score agrees: SIGKILL. */
+        snap.pressure.score_centi = c.level.enter_centi[HR_LEVEL_EMERGENCY];
+        hr_policy_plan(&c, &snap, &s, &out);
+        assert_int_equal(out.n, 1);
+        assert_int_equal(out.items[0].type, HR_ACTION_KILL);
+
+        /* Still EMERGENCY (damped) but the score says CRITICAL: a termination with CRITICAL's grace. */
+        snap.pressure.score_centi = c.level.enter_centi[HR_LEVEL_CRITICAL];
+        hr_policy_plan(&c, &snap, &s, &out);
+        assert_int_equal(out.n, 1);
+        assert_int_equal(out.items[0].type, HR_ACTION_TERMINATE);
+        assert_int_equal(out.items[0].grace_usec, c.actions.terminate_grace_usec[HR_LEVEL_CRITICAL]);
+        assert_non_null(strstr(out.items[0].why, "CRITICAL "));
+
+        /* Still EMERGENCY but the score is back under ELEVATED: hold. No victim, no freeze, no thaw. */
+        c.actions.freeze_enabled = true;
+        snap.pressure.score_centi = c.level.enter_centi[HR_LEVEL_ELEVATED] - 1;
+        hr_policy_plan(&c, &snap, &s, &out);
+        assert_int_equal(out.n, 0);
+        static HrPolicyState frozen;
+        hr_policy_state_init(&frozen);
+        const HrProc *indexer = hr_proc_table_find(&t, 1100);
+        assert_non_null(indexer);
+        frozen.tracked[0] = (HrTracked) { .pid = 1100, .start_time = indexer->start_time, .state = HR_TRACKED_FROZEN };
+        frozen.n_tracked = 1;
+        hr_policy_plan(&c, &snap, &frozen, &out);
+        assert_int_equal(out.n, 0); /* the thaw waits for the level to reach NORMAL */
+        table_done(&t);
+}
+
 static void test_why(void **state) {
         static HrPolicyState s;
         HrActionList out;
@@ -515,7 +577,7 @@ static void test_why(void **state) {
         hr_policy_plan(&c, &snap, &s, &out);
         assert_int_equal(out.n, 1);
         assert_string_equal(out.items[0].why,
-                            "CRITICAL 63.10: psi_full 18.20% (72 pts); expendable-heavy, frees 812 MiB, growing 40 MiB/s");
+                            "CRITICAL 63.10: psi_full 18.20% (72 pts); runaway: expendable-heavy, frees 812 MiB, growing 40 MiB/s");
         assert_int_equal(out.items[0].grace_usec, 5 * SEC);
 
         snap.level = HR_LEVEL_HIGH;
@@ -547,13 +609,13 @@ static void test_why(void **state) {
         hr_policy_plan(&c, &snap, &s, &out);
         assert_int_equal(out.n, 1); /* the indexer is frozen already */
         assert_string_equal(out.items[0].why,
-                            "EMERGENCY 63.10: refault 50000 pages/s (90 pts); expendable-heavy, frees 812 MiB, "
+                            "EMERGENCY 63.10: refault 50000 pages/s (90 pts); runaway: expendable-heavy, frees 812 MiB, "
                             "growing 40 MiB/s");
         snap.pressure = pressure_of(C(SWAP_FILL));
         hr_policy_plan(&c, &snap, &s, &out);
         assert_int_equal(out.n, 1);
         assert_string_equal(out.items[0].why,
-                            "EMERGENCY 63.10: swap_fill 95.00% (90 pts); expendable-heavy, frees 812 MiB, "
+                            "EMERGENCY 63.10: swap_fill 95.00% (90 pts); runaway: expendable-heavy, frees 812 MiB, "
                             "growing 40 MiB/s");
         table_done(&t);
 }
@@ -782,6 +844,7 @@ static void test_strings(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cases),
+                cmocka_unit_test(test_level_capped_by_score),
                 cmocka_unit_test(test_why),
                 cmocka_unit_test(test_commit),
                 cmocka_unit_test(test_registry_full),
