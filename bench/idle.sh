@@ -33,6 +33,12 @@ start() { # name, command...
         pids+=($!) names+=("$name") logs+=("$log")
 }
 
+# Idle means idle: let the memory PSI averages of earlier work (a test run) decay first, up to 60 s.
+for _ in $(seq 60); do
+        grep -q '^some avg10=0.00 avg60=0.00' /proc/pressure/memory 2>/dev/null && break
+        sleep 1
+done
+
 start "headroomd --dry-run" ./build/src/headroomd --dry-run
 start "earlyoom --dryrun" earlyoom --dryrun
 if command -v nohang >/dev/null; then

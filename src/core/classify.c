@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Classification: rule matching and the priority/flags of every process (protect list, rules, default,
  * foreground adjustment). Pure: reads the config and the table, writes only the table's class fields. */
+#include <fnmatch.h>
 #include <string.h>
 
 #include "core/classify.h"
@@ -29,8 +30,21 @@ static const char *match_subject(const HrProcTable *t, const HrProc *p, HrMatchF
         }
 }
 
+static bool comm_in(const char *const *globs, const char *comm) {
+        for (; *globs; globs++)
+                if (fnmatch(*globs, comm, 0) == 0)
+                        return true;
+        return false;
+}
+
 bool hr_rule_matches(const HrRule *r, const HrProcTable *t, const HrProc *p) {
         bool any = false;
+
+        if (r->comm_globs) {
+                if (!comm_in(r->comm_globs, p->comm))
+                        return false;
+                any = true;
+        }
 
         for (unsigned f = 0; f < _HR_MATCH_MAX; f++) {
                 if (!r->has[f])

@@ -7,18 +7,20 @@
 
 #include "core/config.h"
 
-/* A built-in rule: up to one regex per field (AND), a priority (-1: leave it to the default) and flags.
- * comm is at most 15 bytes (TASK_COMM_LEN - 1): a longer program name appears truncated, so patterns
- * match the truncated form ("gnome-terminal-" for gnome-terminal-server) and are anchored on both ends. */
+/* A built-in rule: a list of comm names (fnmatch patterns, matched whole) and/or up to one regex per
+ * other field (AND), a priority (-1: leave it to the default) and flags. comm is at most 15 bytes
+ * (TASK_COMM_LEN - 1): a longer program name appears truncated, so names are given in the truncated
+ * form ("gnome-terminal-" for gnome-terminal-server). */
 typedef struct BuiltinRule {
         const char *name;
+        const char *const *comm;
         const char *match[_HR_MATCH_MAX];
         int32_t priority;
         bool never_kill;
         bool build;
 } BuiltinRule;
 
-#define COMM(re) .match[HR_MATCH_COMM] = (re)
+#define NAMES(...) .comm = (const char *const[]) { __VA_ARGS__, NULL }
 #define CMDLINE(re) .match[HR_MATCH_CMDLINE] = (re)
 #define EXE(re) .match[HR_MATCH_EXE] = (re)
 
@@ -27,72 +29,81 @@ typedef struct BuiltinRule {
  * browser renderers before the browser rule (a Chrome renderer also has comm "chrome"). */
 static const BuiltinRule builtin_rules[] = {
         /* Critical (0-19): losing one of these loses the session, the machine or the way in. */
-        { "init-and-systemd", COMM("^(systemd(-.+)?|\\(sd-pam\\)|init|udevd|elogind|seatd|polkitd)$"), .priority = 5 },
-        { "sshd", COMM("^(sshd|sshd-session)$"), .priority = 5 },
+        { "init-and-systemd", NAMES("systemd", "systemd-?*", "(sd-pam)", "init", "udevd", "elogind", "seatd",
+                                    "polkitd"), .priority = 5 },
+        { "sshd", NAMES("sshd", "sshd-session"), .priority = 5 },
         { "display-server",
-          COMM("^(Xorg|Xwayland|X|gnome-shell|mutter|kwin_wayland|kwin_wayland_wr|kwin_x11|kwin|sway|Hyprland|"
-               "weston|labwc|wayfire|river|niri|cage|cosmic-comp|gamescope|xfwm4|marco|muffin|openbox|i3|picom)$"),
+          NAMES("Xorg", "Xwayland", "X", "gnome-shell", "mutter", "kwin_wayland", "kwin_wayland_wr",
+                "kwin_x11", "kwin", "sway", "Hyprland", "weston", "labwc", "wayfire", "river", "niri", "cage",
+                "cosmic-comp", "gamescope", "xfwm4", "marco", "muffin", "openbox", "i3", "picom"),
           .priority = 10 },
-        { "audio", COMM("^(pipewire|pipewire-pulse|pipewire-media-|wireplumber|pulseaudio|jackd|jackdbus)$"), .priority = 10 },
+        { "audio", NAMES("pipewire", "pipewire-pulse", "pipewire-media-", "wireplumber", "pulseaudio", "jackd",
+                         "jackdbus"), .priority = 10 },
         { "session",
-          COMM("^(gdm|gdm3|gdm-session-wor|gdm-wayland-ses|gdm-x-session|sddm|sddm-helper|lightdm|"
-               "gnome-session|gnome-session-b|gnome-session-c|gnome-session-s|ksmserver|plasmashell|"
-               "xfce4-session|lxsession|lxqt-session|mate-session|cinnamon-sessio|"
-               "dbus-daemon|dbus-broker|dbus-broker-lau)$"),
+          NAMES("gdm", "gdm3", "gdm-session-wor", "gdm-wayland-ses", "gdm-x-session", "sddm", "sddm-helper",
+                "lightdm", "gnome-session", "gnome-session-b", "gnome-session-c", "gnome-session-s",
+                "ksmserver", "plasmashell", "xfce4-session", "lxsession", "lxqt-session", "mate-session",
+                "cinnamon-sessio", "dbus-daemon", "dbus-broker", "dbus-broker-lau"),
           .priority = 10 },
 
         /* Protected (20-49): where the user's unsaved work and attention are. */
         { "terminals",
-          COMM("^(gnome-terminal-|gnome-terminal|konsole|kitty|alacritty|foot|footclient|wezterm|wezterm-gui|"
-               "xterm|uxterm|urxvt|rxvt|st|terminator|tilix|xfce4-terminal|lxterminal|mate-terminal|qterminal|"
-               "ptyxis|kgx|ghostty|tmux|tmux: server|screen|SCREEN|zellij)$"),
+          NAMES("gnome-terminal-", "gnome-terminal", "konsole", "kitty", "alacritty", "foot", "footclient",
+                "wezterm", "wezterm-gui", "xterm", "uxterm", "urxvt", "rxvt", "st", "terminator", "tilix",
+                "xfce4-terminal", "lxterminal", "mate-terminal", "qterminal", "ptyxis", "kgx", "ghostty",
+                "tmux", "tmux: server", "screen", "SCREEN", "zellij"),
           .priority = 30 },
         { "editors-and-ides",
-          COMM("^(code|code-oss|codium|vscodium|cursor|emacs|emacs-[0-9.]+|vim|vim\\.basic|vim\\.gtk3|nvim|gvim|vi|"
-               "nano|kate|kwrite|gedit|gnome-text-edit|mousepad|geany|sublime_text|zed|zed-editor|helix|hx|kak|"
-               "idea|pycharm|clion|goland|webstorm|phpstorm|rider|rubymine|rustrover|datagrip)$"),
+          NAMES("code", "code-oss", "codium", "vscodium", "cursor", "emacs", "emacs-[0-9.]*", "vim",
+                "vim.basic", "vim.gtk3", "nvim", "gvim", "vi", "nano", "kate", "kwrite", "gedit",
+                "gnome-text-edit", "mousepad", "geany", "sublime_text", "zed", "zed-editor", "helix", "hx",
+                "kak", "idea", "pycharm", "clion", "goland", "webstorm", "phpstorm", "rider", "rubymine",
+                "rustrover", "datagrip"),
           .priority = 30 },
         { "jetbrains", CMDLINE("[Jj]et[Bb]rains|com\\.intellij\\.idea\\.Main"), .priority = 30 },
 
         /* Expendable heavy (80-100): the browser reloads a tab; an Electron app restarts a helper. */
         { "browser-renderer", CMDLINE("(^| )--type=renderer( |$)"), .priority = 85 },
         { "firefox-content", CMDLINE("(^| )-contentproc( |$)"), .priority = 85 },
-        { "firefox-content-comm", COMM("^(Web Content|Isolated Web Co|Isolated Servic|WebExtensions)$"), .priority = 85 },
+        { "firefox-content-comm", NAMES("Web Content", "Isolated Web Co", "Isolated Servic", "WebExtensions"), .priority = 85 },
 
         /* The browser process itself (and Chrome's GPU and utility helpers, which share its name and are
          * restarted by it) is the user's main window: protected. */
         { "browser",
-          COMM("^(chrome|chromium|chromium-browse|firefox|firefox-esr|firefox-bin|GeckoMain|librewolf|"
-               "brave|msedge|vivaldi-bin|opera|epiphany|falkon)$"),
+          NAMES("chrome", "chromium", "chromium-browse", "firefox", "firefox-esr", "firefox-bin", "GeckoMain",
+                "librewolf", "brave", "msedge", "vivaldi-bin", "opera", "epiphany", "falkon"),
           .priority = 40 },
         /* Helpers of Electron apps (browsers' own are caught by the rule above). */
         { "electron-helper", CMDLINE("(^| )--type=(gpu-process|utility)( |$)"), .priority = 85 },
 
         /* Expendable background (60-79): work that can wait for a calmer minute. */
         { "indexers",
-          COMM("^(tracker-miner-.*|tracker-extract.*|tracker3|baloo_file|baloo_file_extr|baloorunner|"
-               "localsearch.*|updatedb.*|plocate-build|mandb|zeitgeist-daemo|zeitgeist-fts)$"),
+          NAMES("tracker-miner-*", "tracker-extract*", "tracker3", "baloo_file", "baloo_file_extr",
+                "baloorunner", "localsearch*", "updatedb*", "plocate-build", "mandb", "zeitgeist-daemo",
+                "zeitgeist-fts"),
           .priority = 70 },
         { "updaters",
-          COMM("^(packagekitd|gnome-software|unattended-upgr|update-notifier|apt-check|update-manager|"
-               "plasma-discove|flatpak|flatpak-system-|aptd)$"),
+          NAMES("packagekitd", "gnome-software", "unattended-upgr", "update-notifier", "apt-check",
+                "update-manager", "plasma-discove", "flatpak", "flatpak-system-", "aptd"),
           .priority = 70 },
         /* Package managers and firmware updates: freezing them only delays them, but a termination in the
          * middle of a transaction (or a firmware flash) can leave a broken system: never killed. */
-        { "package-managers", COMM("^(apt|apt-get|aptitude|dpkg|dnf|yum|zypper|rpm|pacman|fwupd|fwupdmgr)$"), .priority = 70,
+        { "package-managers", NAMES("apt", "apt-get", "aptitude", "dpkg", "dnf", "yum", "zypper", "rpm",
+                                    "pacman", "fwupd", "fwupdmgr"), .priority = 70,
           .never_kill = true },
 
         /* Build workloads: normal priority, recognised for spike handling (make room before the next peak
          * of an oscillating build instead of killing it). */
         { "compilers",
-          COMM("^(cc1|cc1plus|cc1obj|f951|lto1|lto-wrapper|collect2|as|gcc|g\\+\\+|cc|c\\+\\+|"
-               "clang|clang\\+\\+|clang-[0-9]+|clang\\+\\+-[0-9]+|rustc|javac|kotlinc|ghc|swift-frontend)$"),
+          NAMES("cc1", "cc1plus", "cc1obj", "f951", "lto1", "lto-wrapper", "collect2", "as", "gcc", "g++",
+                "cc", "c++", "clang", "clang++", "clang-[0-9]*", "clang++-[0-9]*", "rustc", "javac", "kotlinc",
+                "ghc", "swift-frontend"),
           .priority = -1, .build = true },
-        { "linkers", COMM("^(ld|ld\\.bfd|ld\\.lld|ld\\.gold|lld|mold|ld64\\.lld)$"), .priority = -1, .build = true },
+        { "linkers", NAMES("ld", "ld.bfd", "ld.lld", "ld.gold", "lld", "mold", "ld64.lld"), .priority = -1, .build = true },
         { "go-build", EXE("/pkg/tool/[^/]+/(compile|link|asm|cgo)$"), .priority = -1, .build = true },
         { "go-build-cmd", CMDLINE("(^|/)go (build|test|install)( |$)"), .priority = -1, .build = true },
-        { "build-drivers", COMM("^(make|gmake|ninja|samu|cargo|bazel|buck2|msbuild)$"), .priority = -1, .build = true },
-        { "container-builds", COMM("^(buildkitd|buildkit-runc|buildah)$"), .priority = -1, .build = true },
+        { "build-drivers", NAMES("make", "gmake", "ninja", "samu", "cargo", "bazel", "buck2", "msbuild"), .priority = -1, .build = true },
+        { "container-builds", NAMES("buildkitd", "buildkit-runc", "buildah"), .priority = -1, .build = true },
         { "container-build-cmd", CMDLINE("(^|/)(podman|docker)( [^ ]+)* (build|buildx)( |$)"), .priority = -1, .build = true },
 };
 
@@ -151,6 +162,7 @@ static int add_builtin(HrConfig *c, const BuiltinRule *b) {
                 .never_kill = b->never_kill,
                 .build = b->build,
                 .builtin = true,
+                .comm_globs = b->comm,
         };
         int k;
 

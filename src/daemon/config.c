@@ -742,6 +742,8 @@ int hr_conf_parse_value(const HrConfItem *it, const char *value, void *base, cha
                         if (rule->has[f])
                                 regfree(&rule->re[f]);
                         rule->has[f] = false;
+                        if (f == HR_MATCH_COMM)
+                                rule->comm_globs = NULL;
                         return 0;
                 }
                 uint64_t cost;
@@ -767,6 +769,8 @@ int hr_conf_parse_value(const HrConfItem *it, const char *value, void *base, cha
                         regfree(&rule->re[f]);
                 rule->re[f] = re;
                 rule->has[f] = true;
+                if (f == HR_MATCH_COMM)
+                        rule->comm_globs = NULL; /* a built-in's name list gives way to the regex */
                 return 0;
         }
         case HR_CONF_PATH: {
@@ -1315,7 +1319,7 @@ static void check_order(HrConfLoader *l, const char *section, const char *ka, co
 }
 
 static void check_rule(HrConfLoader *l, const HrRule *r, const RuleMeta *m) {
-        if (r->builtin || m->bad_matcher)
+        if (r->builtin || m->bad_matcher || r->comm_globs)
                 return;
         for (unsigned f = 0; f < _HR_MATCH_MAX; f++)
                 if (r->has[f])

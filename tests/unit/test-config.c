@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests of the configuration: defaults and built-in rules (core/config.c), the key table and value parsers,
  * rule overrides, load order over temp dirs standing in for /etc/headroom and XDG (daemon/config.c). */
+#include <fnmatch.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -72,7 +73,8 @@ typedef struct Fake {
         const char *comm, *cmdline, *exe, *cgroup, *user;
 } Fake;
 
-/* Every matcher of r must match (regexec on the compiled rule, as core/classify.c does). */
+/* Every matcher of r must match (fnmatch on a built-in's comm names, regexec on the compiled rule, as
+ * core/classify.c does). */
 static bool matches(const HrRule *r, const Fake *p) {
         const char *field[_HR_MATCH_MAX] = {
                 [HR_MATCH_COMM] = p->comm ? p->comm : "",
@@ -82,6 +84,14 @@ static bool matches(const HrRule *r, const Fake *p) {
                 [HR_MATCH_USER] = p->user ? p->user : "alice",
         };
         bool any = false;
+        if (r->comm_globs) {
+                bool in = false;
+                for (const char *const *g = r->comm_globs; *g && !in; g++)
+                        in = fnmatch(*g, field[HR_MATCH_COMM], 0) == 0;
+                if (!in)
+                        return false;
+                any = true;
+        }
         for (unsigned f = 0; f < _HR_MATCH_MAX; f++) {
                 if (!r->has[f])
                         continue;
@@ -130,7 +140,7 @@ static void test_defaults(void **state) {
 
         for (size_t i = 0; i < c.n_rules; i++) {
                 const HrRule *r = &c.rules[i];
-                bool any = false;
+                bool any = r->comm_globs && r->comm_globs[0];
                 for (unsigned f = 0; f < _HR_MATCH_MAX; f++)
                         any |= r->has[f];
                 if (!any)
@@ -324,9 +334,12 @@ static void test_builtin_comm_anchored(void **state) {
         HrConfig c = cfg_default();
         (void) state;
         for (size_t i = 0; i < c.n_rules; i++)
-                if (c.rules[i].has[HR_MATCH_COMM]) {
+                if (c.rules[i].has[HR_MATCH_COMM] || c.rules[i].comm_globs) {
                         Fake p = { .comm = "x" };
                         assert_false(matches(&c.rules[i], &p));
+                        /* A name inside a longer comm does not match either. */
+                        Fake q = { .comm = "xsshdx" };
+                        assert_false(matches(&c.rules[i], &q));
                 }
         hr_config_done(&c);
 }
