@@ -3,18 +3,21 @@
 # a temporary directory, counts the instructions of hr_procfs_scan under callgrind (cold: every file of every process;
 # warm: the steady state, and warm with every file re-read), then measures CPU time per scan of that tree and of the
 # live /proc with CLOCK_PROCESS_CPUTIME_ID (bench/scan-bench.c) over several repetitions.
-# Usage: bench/scan.sh [--procs N] [--reps N] [--build DIR] [--out FILE.md]
+# With --live N it also starts N idle children (sleep) and measures the live /proc with them there: the kernel
+# side of reading procfs, which callgrind does not see, is most of the cost.
+# Usage: bench/scan.sh [--procs N] [--reps N] [--live N] [--build DIR] [--out FILE.md]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-procs=10000 reps=20 build=build out=""
+procs=10000 reps=20 build=build out="" live_n=0
 while [ $# -gt 0 ]; do
         case "$1" in
         --procs) procs=$2; shift 2 ;;
         --reps) reps=$2; shift 2 ;;
         --build) build=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
-        *) echo "usage: bench/scan.sh [--procs N] [--reps N] [--build DIR] [--out FILE.md]" >&2; exit 2 ;;
+        --live) live_n=$2; shift 2 ;;
+        *) echo "usage: bench/scan.sh [--procs N] [--reps N] [--live N] [--build DIR] [--out FILE.md]" >&2; exit 2 ;;
         esac
 done
 command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null ||
@@ -24,7 +27,12 @@ ninja -C "$build" tests/gen-procs tests/scan-bench >/dev/null
 gen=$build/tests/gen-procs bench=$build/tests/scan-bench
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/hr-bench-scan.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
+kids=()
+cleanup() {
+        [ ${#kids[@]} -eq 0 ] || kill "${kids[@]}" 2>/dev/null || true
+        rm -rf "$dir"
+}
+trap cleanup EXIT
 "$gen" "$dir" "$procs"
 
 # Inclusive instructions of hr_procfs_scan over a run of the driver with the given arguments.
@@ -50,6 +58,14 @@ warm_full=$(( (three_full - cold) / 2 ))
 
 tree=$("$bench" --root "$dir" --reps "$reps")
 live=$("$bench" --reps "$reps")
+live_many=""
+if [ "$live_n" -gt 0 ]; then
+        for _ in $(seq "$live_n"); do sleep 3600 & kids+=($!); done
+        live_many=$("$bench" --reps "$reps")
+        kill "${kids[@]}" 2>/dev/null || true
+        wait 2>/dev/null || true
+        kids=()
+fi
 
 report=$(
         printf 'Process scan cost on %s, %s CPUs, %s; %s processes in a generated tree (%s)\n\n' \
@@ -63,6 +79,10 @@ report=$(
                 "$(( one_total - base ))"
         printf 'CPU time (CLOCK_PROCESS_CPUTIME_ID per scan; user/sys split from getrusage), %s repetitions\n\n' "$reps"
         printf '```\n%s\n\n%s\n```\n\n' "$tree" "$live"
+        if [ -n "$live_many" ]; then
+                printf 'The live /proc with %s idle children (sleep) started by the benchmark:\n\n```\n%s\n```\n\n' \
+                        "$live_n" "$live_many"
+        fi
         printf 'Commands: %s %s N; valgrind --tool=callgrind %s --root DIR --scans 1|3 [--refresh 1];\n' \
                 "$gen" DIR "$bench"
         printf 'callgrind_annotate --inclusive=yes callgrind.out | grep :hr_procfs_scan; %s --root DIR|(none) --reps %s\n' \
