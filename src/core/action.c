@@ -45,3 +45,19 @@ HrReason hr_reason_from_string(const char *s) {
                         return (HrReason) i;
         return _HR_REASON_INVALID;
 }
+
+HrReason hr_reason_of_component(HrComponent c) {
+        switch (c) {
+        case HR_COMP_PSI_SOME:
+                return HR_REASON_PSI_SOME;
+        case HR_COMP_PSI_FULL:
+                return HR_REASON_PSI_FULL;
+        case HR_COMP_SWAP_FILL:
+        case HR_COMP_SWAP_IO:
+                return HR_REASON_SWAP;
+        case HR_COMP_REFAULT:
+                return HR_REASON_REFAULT;
+        default:
+                return HR_REASON_MEM_AVAILABLE;
+        }
+}

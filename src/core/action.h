@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "core/level.h"
+#include "core/pressure.h"
 #include "core/proc.h"
 
 typedef enum HrActionType {
@@ -62,4 +63,7 @@ typedef struct HrActionList {
 const char *hr_action_type_to_string(HrActionType t);
 HrActionType hr_action_type_from_string(const char *s);
 const char *hr_reason_to_string(HrReason r);
+
+/* The reason a pressure component stands for (swap fill and swap I/O are both "swap"). */
+HrReason hr_reason_of_component(HrComponent c);
 HrReason hr_reason_from_string(const char *s);

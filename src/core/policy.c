@@ -663,21 +663,6 @@ static void plan_recovery(Plan *pl) {
         }
 }
 
-static HrReason reason_of(HrComponent c) {
-        switch (c) {
-        case HR_COMP_PSI_SOME:
-                return HR_REASON_PSI_SOME;
-        case HR_COMP_PSI_FULL:
-                return HR_REASON_PSI_FULL;
-        case HR_COMP_SWAP_FILL:
-        case HR_COMP_SWAP_IO:
-                return HR_REASON_SWAP;
-        case HR_COMP_REFAULT:
-                return HR_REASON_REFAULT;
-        default:
-                return HR_REASON_MEM_AVAILABLE;
-        }
-}
 
 void hr_policy_plan(const HrConfig *c, const HrSnapshot *snap, const HrPolicyState *s, HrActionList *ret) {
         /* Static would break reentrancy; the stack holds it (about 45 KiB, touched by the startup self-test). */
@@ -700,7 +685,7 @@ void hr_policy_plan(const HrConfig *c, const HrSnapshot *snap, const HrPolicySta
         for (unsigned i = 1; i < _HR_COMP_MAX; i++)
                 if (snap->pressure.points_centi[i] > snap->pressure.points_centi[pl.comp])
                         pl.comp = (HrComponent) i;
-        pl.reason = reason_of(pl.comp);
+        pl.reason = hr_reason_of_component(pl.comp);
         index_tracked(&pl);
         pl.act = snap->level;
 

@@ -17,33 +17,7 @@
 #include "parse/number.h"
 #include "parse/parse.h"
 
-/* Every input is given with its exact length, so embedded NULs count and the parser sees no terminator. */
-#define IN(s) .in = (s), .len = sizeof(s) - 1
-
-#define SENTINEL 0xA5
-
-static void expect_u(const char *name, const char *what, uint64_t got, uint64_t want) {
-        if (got != want)
-                fail_msg("case \"%s\": %s = %" PRIu64 ", want %" PRIu64, name, what, got, want);
-}
-static void expect_i(const char *name, const char *what, int64_t got, int64_t want) {
-        if (got != want)
-                fail_msg("case \"%s\": %s = %" PRId64 ", want %" PRId64, name, what, got, want);
-}
-static void expect_s(const char *name, const char *what, const char *got, const char *want) {
-        if (strcmp(got, want) != 0)
-                fail_msg("case \"%s\": %s = \"%s\", want \"%s\"", name, what, got, want);
-}
-#define EXPECT_U(name, got, want) expect_u((name), #got, (got), (want))
-#define EXPECT_I(name, got, want) expect_i((name), #got, (got), (want))
-#define EXPECT_S(name, got, want) expect_s((name), #got, (got), (want))
-
-/* First fields of every table row: the input, the expected return code and, on failure, err.line. */
-#define CASE_HEAD              \
-        const char *name, *in; \
-        size_t len;            \
-        int r;                 \
-        unsigned line
+#include "parse-expect.h"
 
 static unsigned char sentinel[sizeof(HrSwaps)]; /* the largest result type */
 

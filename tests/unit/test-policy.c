@@ -369,21 +369,6 @@ static HrComponent dominant(int comp1) {
         return comp1 > 0 ? (HrComponent) (comp1 - 1) : HR_COMP_PSI_FULL;
 }
 
-static HrReason reason_for(HrComponent c) {
-        switch (c) {
-        case HR_COMP_PSI_SOME:
-                return HR_REASON_PSI_SOME;
-        case HR_COMP_PSI_FULL:
-                return HR_REASON_PSI_FULL;
-        case HR_COMP_SWAP_FILL:
-        case HR_COMP_SWAP_IO:
-                return HR_REASON_SWAP;
-        case HR_COMP_REFAULT:
-                return HR_REASON_REFAULT;
-        default:
-                return HR_REASON_MEM_AVAILABLE;
-        }
-}
 
 static void fill_tracked(HrPolicyState *s, const HrProcTable *t, const TrackSpec *tracked) {
         for (const TrackSpec *ts = tracked; ts && ts->pid; ts++) {
@@ -433,7 +418,7 @@ static void check_case(const PolicyCase *cs, const HrConfig *c, const HrSnapshot
                 const HrAction *a = &out->items[i];
                 const HrProc *p = table_find(t, w->pid);
                 bool thaw = w->type == HR_ACTION_THAW || w->type == HR_ACTION_RESTORE;
-                HrReason want_reason = thaw ? HR_REASON_RECOVERY : w->runaway ? HR_REASON_RUNAWAY : reason_for(comp);
+                HrReason want_reason = thaw ? HR_REASON_RECOVERY : w->runaway ? HR_REASON_RUNAWAY : hr_reason_of_component(comp);
 
                 if (a->type != w->type || a->pid != w->pid) {
                         print_plan(cs->name, out);
@@ -839,6 +824,15 @@ static void test_strings(void **state) {
                 assert_int_equal(hr_tracked_state_from_string(hr_tracked_state_to_string((HrTrackedState) i)), i);
         assert_null(hr_tracked_state_to_string(_HR_TRACKED_STATE_MAX));
         assert_int_equal(hr_tracked_state_from_string("nope"), _HR_TRACKED_STATE_INVALID);
+
+        /* Which reason each component stands for: the table the rows above rely on. */
+        static const HrReason want[_HR_COMP_MAX] = {
+                [HR_COMP_PSI_SOME] = HR_REASON_PSI_SOME, [HR_COMP_PSI_FULL] = HR_REASON_PSI_FULL,
+                [HR_COMP_SWAP_FILL] = HR_REASON_SWAP,    [HR_COMP_SWAP_IO] = HR_REASON_SWAP,
+                [HR_COMP_REFAULT] = HR_REASON_REFAULT,   [HR_COMP_MEM_AVAILABLE] = HR_REASON_MEM_AVAILABLE,
+        };
+        for (int i = 0; i < _HR_COMP_MAX; i++)
+                assert_int_equal(hr_reason_of_component((HrComponent) i), want[i]);
 }
 
 int main(void) {
