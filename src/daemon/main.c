@@ -20,7 +20,7 @@ static bool arg_once, arg_json, arg_dry_run, arg_no_mlock;
 static const char *arg_scope, *arg_root;
 static unsigned arg_once_interval_ms = 500;
 /* Config: --config FILE, --user, --check-config [FILE]. */
-static const char *arg_config, *arg_check_file, *arg_record, *arg_replay;
+static const char *arg_config, *arg_check_file, *arg_record, *arg_replay, *arg_runtime_dir;
 static bool arg_user, arg_check_config;
 
 static void help(void) {
@@ -38,6 +38,8 @@ static void help(void) {
                "      --user               User mode: also read $XDG_CONFIG_HOME/headroom/headroom.conf{,.d/}\n"
                "      --check-config [FILE]\n"
                "                           Check the configuration (FILE, or what would be loaded) and exit\n"
+               "      --runtime-dir DIR    Keep the registry of frozen processes in DIR (default /run/headroom,\n"
+               "                           or $XDG_RUNTIME_DIR/headroom with --user)\n"
                "      --record FILE        Append each planned tick's snapshot to FILE (JSON lines)\n"
                "      --replay FILE        Feed a recording through the classification and policy, print the\n"
                "                           decisions, exit\n"
@@ -49,7 +51,7 @@ static void help(void) {
 
 static int parse_argv(int argc, char **argv) {
         enum { ARG_ONCE = 0x100, ARG_JSON, ARG_SCOPE, ARG_ROOT, ARG_VERSION, ARG_NO_MLOCK, ARG_ONCE_INTERVAL,
-               ARG_CONFIG, ARG_USER, ARG_CHECK_CONFIG, ARG_RECORD, ARG_REPLAY };
+               ARG_CONFIG, ARG_USER, ARG_CHECK_CONFIG, ARG_RECORD, ARG_REPLAY, ARG_RUNTIME_DIR };
         static const struct option options[] = {
                 { "dry-run", no_argument, NULL, 'n' },
                 { "once", no_argument, NULL, ARG_ONCE },
@@ -62,6 +64,7 @@ static int parse_argv(int argc, char **argv) {
                 { "user", no_argument, NULL, ARG_USER },
                 { "check-config", optional_argument, NULL, ARG_CHECK_CONFIG },
                 { "record", required_argument, NULL, ARG_RECORD },
+                { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
                 { "replay", required_argument, NULL, ARG_REPLAY },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
@@ -108,6 +111,9 @@ static int parse_argv(int argc, char **argv) {
                         break;
                 case ARG_RECORD:
                         arg_record = optarg;
+                        break;
+                case ARG_RUNTIME_DIR:
+                        arg_runtime_dir = optarg;
                         break;
                 case ARG_REPLAY:
                         arg_replay = optarg;
@@ -272,8 +278,22 @@ static int run(int argc, char **argv) {
                 }
         }
 
+        static char runtime_dir[PATH_MAX];
+        if (arg_runtime_dir)
+                (void) snprintf(runtime_dir, sizeof runtime_dir, "%s", arg_runtime_dir);
+        else if (arg_user) {
+                const char *x = getenv("XDG_RUNTIME_DIR");
+                if (!x || x[0] != '/') {
+                        hr_config_done(&config);
+                        return log_error_errno(-ENOENT, "--user: XDG_RUNTIME_DIR is not set; give --runtime-dir");
+                }
+                (void) snprintf(runtime_dir, sizeof runtime_dir, "%s/headroom", x);
+        } else
+                (void) snprintf(runtime_dir, sizeof runtime_dir, "/run/headroom");
+
         hr_monitor_options_default(&o);
         o.conf_paths = &conf_paths;
+        o.runtime_dir = runtime_dir;
         o.root = arg_root;
         o.scope = arg_scope;
         o.dry_run = arg_dry_run;
@@ -287,8 +307,6 @@ static int run(int argc, char **argv) {
         if (arg_once)
                 r = run_once(&m);
         else {
-                if (!arg_dry_run)
-                        log_notice("This version only observes: no actions exist yet, so it runs as with --dry-run");
                 protect_self();
                 r = hr_monitor_run(&m);
         }

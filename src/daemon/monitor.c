@@ -74,6 +74,7 @@ int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o, HrConfig *config) {
         int r;
 
         *m = (HrMonitor) { .opt = *o, .timer_fd = -EBADF, .signal_fd = -EBADF };
+        (void) hr_executor_init(&m->executor, &m->root, NULL); /* closed state; re-done below when acting */
         hr_proc_table_init(&m->procs[0]);
         hr_proc_table_init(&m->procs[1]);
         hr_policy_state_init(&m->policy);
@@ -126,6 +127,12 @@ int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o, HrConfig *config) {
         r = hr_proc_scanner_open(&m->scanner, &m->root);
         if (r < 0)
                 return log_error_errno(r, "%s/proc: cannot list processes: %m", m->root.path);
+        if (!o->dry_run) {
+                hr_executor_done(&m->executor);
+                r = hr_executor_init(&m->executor, &m->root, o->runtime_dir);
+                if (r < 0)
+                        return r;
+        }
         hr_level_state_init(&m->level, hr_now());
         return 0;
 }
@@ -136,6 +143,7 @@ void hr_monitor_done(HrMonitor *m) {
         m->timer_fd = hr_close(m->timer_fd);
         m->signal_fd = hr_close(m->signal_fd);
         hr_loop_done(&m->loop);
+        hr_executor_done(&m->executor);
         hr_proc_scanner_close(&m->scanner);
         hr_proc_table_done(&m->procs[0]);
         hr_proc_table_done(&m->procs[1]);
@@ -144,8 +152,8 @@ void hr_monitor_done(HrMonitor *m) {
         hr_config_done(&m->config);
 }
 
-/* Scan, classify and plan, then log the plan. This version acts on nothing, so every plan is
- * committed as if carried out (what --dry-run means): the next plan sees what would have been. */
+/* Scan, classify and plan; then carry the plan out and record what took effect, or with --dry-run log
+ * it and commit it as if carried out, so the next plan sees what would have been. */
 static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
         unsigned next = m->have_procs ? m->procs_cur ^ 1 : m->procs_cur;
         HrProcTable *t = &m->procs[next];
@@ -205,6 +213,12 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                 log_notice("Plan at %s, score %u.%02u, %zu processes: %s", hr_level_to_string(snap.level),
                            snap.pressure.score_centi / 100, snap.pressure.score_centi % 100, t->n,
                            m->plan.n ? "" : "nothing to do");
+        if (!m->opt.dry_run) {
+                hr_executor_apply(&m->executor, &snap, &m->plan, &m->done);
+                hr_policy_commit(&m->policy, &snap, &m->done);
+                hr_executor_sync(&m->executor, &m->policy);
+                return;
+        }
         for (unsigned i = 0; i < m->plan.n; i++) {
                 char line[512];
                 hr_action_format(&m->plan.items[i], line, sizeof line);
@@ -440,6 +454,14 @@ int hr_monitor_run(HrMonitor *m) {
 
         (void) register_triggers(m);
 
+        if (!m->opt.dry_run) {
+                r = hr_executor_attach(&m->executor, &m->loop);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot watch the grace timer: %m");
+                /* A previous run may have died holding frozen processes: undo that first. */
+                (void) hr_executor_recover(&m->executor);
+        }
+
         m->started_at = hr_now();
         (void) hr_monitor_tick(m, m->started_at);
         if (m->have_cur) {
@@ -452,6 +474,12 @@ int hr_monitor_run(HrMonitor *m) {
                 return log_error_errno(r, "timerfd_settime() failed: %m");
 
         r = hr_loop_run(&m->loop);
+        /* Never leave a process frozen behind us, whatever stopped the loop. */
+        if (!m->opt.dry_run) {
+                unsigned n = hr_executor_thaw_all(&m->executor);
+                if (n > 0)
+                        log_notice("Thawed %u process%s before exiting", n, n == 1 ? "" : "es");
+        }
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m");
         log_info("Stopped after %llu samples, %llu wake-ups", (unsigned long long) m->n_samples,

@@ -14,6 +14,7 @@
 #include "core/policy.h"
 #include "core/pressure.h"
 #include "daemon/config.h"
+#include "daemon/executor.h"
 #include "daemon/loop.h"
 #include "io/procfs.h"
 #include "io/psi_trigger.h"
@@ -26,6 +27,7 @@ typedef struct HrMonitorOptions {
         bool dry_run;
         const HrConfPaths *conf_paths; /* where SIGHUP re-reads the config; NULL: no reload */
         FILE *record;                  /* --record: one JSON line per planned tick; NULL: off */
+        const char *runtime_dir;       /* where the registry lives; NULL: nothing persisted (dry run) */
 } HrMonitorOptions;
 
 typedef struct HrMonitor {
@@ -50,6 +52,8 @@ typedef struct HrMonitor {
         bool reclassify;        /* the rules changed: classify every process afresh */
         HrPolicyState policy;
         HrActionList plan;
+        HrActionList done;      /* what the executor carried out of the plan */
+        HrExecutor executor;    /* unused with --dry-run */
         pid_t foreground_pid;   /* 0: none reported */
         uint64_t n_plans, n_planned_actions;
 

@@ -24,6 +24,7 @@ typedef uint64_t usec_t;
 #define _pure_ __attribute__((pure))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 #define _cleanup_(f) __attribute__((cleanup(f)))
+#define _fallthrough_ __attribute__((fallthrough))
 
 static inline void hr_closep(int *fd) {
         if (*fd >= 0) {

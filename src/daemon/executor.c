@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: MIT */
+/* The executor: every action goes to a process pinned by pidfd and start time (a reused PID is never
+ * hit); freezes use the cgroup freezer where the process has a cgroup of its own, else SIGSTOP, and are
+ * undone the same way; victims get SIGTERM, a grace on the loop's timer, then SIGKILL and
+ * process_mrelease; the registry on disk mirrors what is held after every change. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/classify.h"
+#include "daemon/executor.h"
+#include "daemon/log.h"
+#include "daemon/monitor.h"
+#include "daemon/record.h"
+#include "io/cgctl.h"
+#include "io/pidfd.h"
+
+static uint64_t unix_usec(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+}
+
+static void save_registry(HrExecutor *ex) {
+        if (!ex->registry_path[0])
+                return;
+        int r = hr_registry_save(&ex->registry, ex->registry_path);
+        if (r < 0 && !ex->registry_failing)
+                log_error_errno(r, "%s: cannot save the registry (%m): a crash now would leave frozen processes "
+                                "to thaw by hand", ex->registry_path);
+        else if (r == 0 && ex->registry_failing)
+                log_notice("%s: registry saved again", ex->registry_path);
+        ex->registry_failing = r < 0;
+}
+
+int hr_executor_init(HrExecutor *ex, const HrSysroot *root, const char *runtime_dir) {
+        *ex = (HrExecutor) { .root = root, .timer_fd = -EBADF };
+        for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
+                ex->victims[i].pidfd = -EBADF;
+        if (runtime_dir && runtime_dir[0]) {
+                if (mkdir(runtime_dir, 0700) < 0 && errno != EEXIST)
+                        return log_error_errno(-errno, "%s: cannot create the runtime directory: %m", runtime_dir);
+                int n = snprintf(ex->registry_path, sizeof ex->registry_path, "%s/registry.json", runtime_dir);
+                if (n < 0 || (size_t) n >= sizeof ex->registry_path)
+                        return log_error_errno(-ENAMETOOLONG, "%s: runtime directory path too long", runtime_dir);
+        }
+        ex->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        if (ex->timer_fd < 0)
+                return log_error_errno(-errno, "timerfd_create() failed: %m");
+        return 0;
+}
+
+void hr_executor_done(HrExecutor *ex) {
+        for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
+                ex->victims[i].pidfd = hr_close(ex->victims[i].pidfd);
+        ex->timer_fd = hr_close(ex->timer_fd);
+}
+
+/* ---- freezing ---- */
+
+static int thaw_entry(HrExecutor *ex, const HrRegistryEntry *e) {
+        int fd, r;
+
+        if (e->method == HR_FREEZE_CGROUP)
+                return hr_cgroup_set_frozen(ex->root, e->cgroup, false);
+        r = hr_pidfd_pin(ex->root, e->pid, e->start_time, &fd);
+        if (r < 0)
+                return r;
+        r = hr_pidfd_send(fd, SIGCONT);
+        (void) close(fd);
+        return r;
+}
+
+/* The cgroup freezer is used when the process has a cgroup of its own (an app scope or service holding
+ * only it), or the rule says act on the whole cgroup; otherwise SIGSTOP, which stops just the process. */
+static HrFreezeMethod freeze_method(HrExecutor *ex, const HrAction *a) {
+        if (!a->cgroup[0] || strcmp(a->cgroup, "/") == 0 || ex->root->cgroup2_fd < 0)
+                return HR_FREEZE_SIGSTOP;
+        if (a->whole_cgroup)
+                return HR_FREEZE_CGROUP;
+        if (hr_cgroup_is_app_unit(a->cgroup) && hr_cgroup_count_procs(ex->root, a->cgroup) == 1)
+                return HR_FREEZE_CGROUP;
+        return HR_FREEZE_SIGSTOP;
+}
+
+static int do_freeze(HrExecutor *ex, const HrAction *a, int pidfd, HrFreezeMethod *ret_method) {
+        HrFreezeMethod m = freeze_method(ex, a);
+        int r = m == HR_FREEZE_CGROUP ? hr_cgroup_set_frozen(ex->root, a->cgroup, true) : hr_pidfd_send(pidfd, SIGSTOP);
+        if (r == 0)
+                *ret_method = m;
+        return r;
+}
+
+/* ---- victims ---- */
+
+static HrVictim *victim_slot(HrExecutor *ex) {
+        for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
+                if (ex->victims[i].pidfd < 0)
+                        return &ex->victims[i];
+        return NULL;
+}
+
+static void arm_grace_timer(HrExecutor *ex) {
+        usec_t next = USEC_INFINITY;
+        for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
+                if (ex->victims[i].pidfd >= 0 && !ex->victims[i].killed)
+                        next = MIN(next, ex->victims[i].kill_at);
+        struct itimerspec its = {};
+        if (next != USEC_INFINITY) {
+                usec_t now = hr_now(), d = next > now ? next - now : 1;
+                its.it_value = (struct timespec) { .tv_sec = (time_t) (d / USEC_PER_SEC),
+                                                   .tv_nsec = (long) (d % USEC_PER_SEC) * 1000 };
+        }
+        if (ex->timer_fd >= 0)
+                (void) timerfd_settime(ex->timer_fd, 0, &its, NULL);
+}
+
+static void kill_victim(HrExecutor *ex, HrVictim *v, const char *why) {
+        int r = v->whole_cgroup ? hr_cgroup_kill(ex->root, v->cgroup) : hr_pidfd_send(v->pidfd, SIGKILL);
+        if (r < 0 && r != -ESRCH) {
+                log_error_errno(r, "SIGKILL %d (%s) failed: %m", (int) v->pid, v->comm);
+                ex->n_failed++;
+        }
+        v->killed = true;
+        v->kill_at = USEC_INFINITY;
+        ex->n_killed++;
+        /* Give the memory back now rather than when the victim gets round to exiting. */
+        r = hr_pidfd_mrelease(v->pidfd);
+        log_notice("SIGKILL %d (%s)%s%s: %s", (int) v->pid, v->comm, v->whole_cgroup ? " and its cgroup " : "",
+                   v->whole_cgroup ? v->cgroup : "",
+                   r == 0 ? "memory released" : r == -ENOSYS ? "memory returns on exit (no process_mrelease)" : why);
+}
+
+static void victim_gone(HrExecutor *ex, HrVictim *v) {
+        usec_t took = hr_now() - v->signalled_at;
+        log_notice("%d (%s) is gone after %llu ms", (int) v->pid, v->comm, (unsigned long long) (took / USEC_PER_MSEC));
+        (void) hr_loop_remove_fd(ex->loop, v->pidfd);
+        v->pidfd = hr_close(v->pidfd);
+        if (hr_registry_remove(&ex->registry, v->pid, v->start_time) > 0)
+                save_registry(ex);
+        arm_grace_timer(ex);
+}
+
+static int on_victim_exit(HrLoop *l, int fd, uint32_t revents, void *userdata) {
+        HrExecutor *ex = userdata;
+        (void) l;
+        (void) revents;
+        for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
+                if (ex->victims[i].pidfd == fd) {
+                        victim_gone(ex, &ex->victims[i]);
+                        break;
+                }
+        return 0;
+}
+
+static int on_grace_timer(HrLoop *l, int fd, uint32_t revents, void *userdata) {
+        HrExecutor *ex = userdata;
+        uint64_t expirations;
+        usec_t now = hr_now();
+        (void) l;
+        (void) revents;
+
+        (void) !read(fd, &expirations, sizeof expirations);
+        for (unsigned i = 0; i < HR_VICTIMS_MAX; i++) {
+                HrVictim *v = &ex->victims[i];
+                if (v->pidfd >= 0 && !v->killed && v->kill_at <= now)
+                        kill_victim(ex, v, "grace over");
+        }
+        arm_grace_timer(ex);
+        return 0;
+}
+
+int hr_executor_attach(HrExecutor *ex, HrLoop *loop) {
+        ex->loop = loop;
+        return hr_loop_add_fd(loop, ex->timer_fd, EPOLLIN, on_grace_timer, ex);
+}
+
+/* Sends SIGTERM (grace > 0) or SIGKILL and watches the pidfd. Takes over pidfd. */
+static int start_victim(HrExecutor *ex, const HrAction *a, int pidfd, usec_t now) {
+        HrVictim *v = victim_slot(ex);
+        const HrRegistryEntry *held = hr_registry_find(&ex->registry, a->pid, a->start_time);
+        int r;
+
+        if (!v) {
+                (void) close(pidfd);
+                return -EBUSY;
+        }
+        /* A frozen process cannot act on SIGTERM: thaw it first (SIGKILL needs no thaw). */
+        if (held && held->state == HR_TRACKED_FROZEN && a->type == HR_ACTION_TERMINATE)
+                (void) thaw_entry(ex, held);
+
+        *v = (HrVictim) {
+                .pidfd = pidfd,
+                .pid = a->pid,
+                .start_time = a->start_time,
+                .whole_cgroup = a->whole_cgroup,
+                .signalled_at = now,
+                .kill_at = now + a->grace_usec,
+        };
+        (void) snprintf(v->comm, sizeof v->comm, "%s", a->comm);
+        (void) snprintf(v->cgroup, sizeof v->cgroup, "%s", a->cgroup);
+
+        if (ex->loop) {
+                r = hr_loop_add_fd(ex->loop, pidfd, EPOLLIN, on_victim_exit, ex);
+                if (r < 0) {
+                        v->pidfd = hr_close(v->pidfd);
+                        return r;
+                }
+        }
+        if (a->type == HR_ACTION_KILL || a->grace_usec == 0)
+                kill_victim(ex, v, "no grace at this level");
+        else {
+                r = hr_pidfd_send(pidfd, SIGTERM);
+                if (r < 0) {
+                        if (ex->loop)
+                                (void) hr_loop_remove_fd(ex->loop, pidfd);
+                        v->pidfd = hr_close(v->pidfd);
+                        return r;
+                }
+                ex->n_terminated++;
+        }
+        arm_grace_timer(ex);
+        return 0;
+}
+
+/* ---- applying a plan ---- */
+
+static void registry_put(HrExecutor *ex, const HrAction *a, HrTrackedState state, HrFreezeMethod m) {
+        HrRegistryEntry e = {
+                .pid = a->pid,
+                .start_time = a->start_time,
+                .state = state,
+                .method = m,
+                .priority = a->priority,
+                .since_unix_usec = unix_usec(),
+        };
+        (void) snprintf(e.cgroup, sizeof e.cgroup, "%s", a->cgroup);
+        (void) snprintf(e.comm, sizeof e.comm, "%s", a->comm);
+        (void) snprintf(e.why, sizeof e.why, "%s", a->why);
+        if (hr_registry_put(&ex->registry, &e) < 0)
+                log_warning("Registry full: %d (%s) is not recorded", (int) a->pid, a->comm);
+}
+
+/* Carries out one action. Returns 0 when it took effect, -errno otherwise (logged). */
+static int apply_one(HrExecutor *ex, const HrAction *a, usec_t now) {
+        char line[512];
+        const HrRegistryEntry *held;
+        HrFreezeMethod m = HR_FREEZE_NONE;
+        int fd = -EBADF, r;
+
+        hr_action_format(a, line, sizeof line);
+
+        if (a->type == HR_ACTION_THAW || a->type == HR_ACTION_RESTORE) {
+                held = hr_registry_find(&ex->registry, a->pid, a->start_time);
+                if (!held) {
+                        log_warning("%s: not in the registry, nothing to undo", line);
+                        return -ENOENT;
+                }
+                r = a->type == HR_ACTION_RESTORE ? -EOPNOTSUPP : thaw_entry(ex, held);
+                if (r < 0 && r != -ESRCH) {
+                        log_error_errno(r, "%s: failed: %m", line);
+                        return r;
+                }
+                log_notice("%s%s", line, r == -ESRCH ? " (already gone)" : "");
+                (void) hr_registry_remove(&ex->registry, a->pid, a->start_time);
+                ex->n_thawed++;
+                return 0;
+        }
+
+        /* Pin first: from here on only the pidfd names the target, so a reused PID is never hit. */
+        r = hr_pidfd_pin(ex->root, a->pid, a->start_time, &fd);
+        if (r < 0) {
+                log_info("%s: skipped, %s", line, r == -ESRCH ? "the process is gone (or its PID was reused)" : strerror(-r));
+                return r;
+        }
+
+        switch (a->type) {
+        case HR_ACTION_FREEZE:
+                r = do_freeze(ex, a, fd, &m);
+                (void) close(fd);
+                if (r < 0)
+                        break;
+                registry_put(ex, a, HR_TRACKED_FROZEN, m);
+                ex->n_frozen++;
+                log_notice("%s [%s]", line, hr_freeze_method_to_string(m));
+                return 0;
+        case HR_ACTION_CHECKPOINT:
+                /* CRIU support is not built yet: terminate instead, and say so. */
+                log_warning("%d (%s): checkpoint requested, but this version cannot checkpoint; terminating instead",
+                            (int) a->pid, a->comm);
+                _fallthrough_;
+        case HR_ACTION_TERMINATE:
+        case HR_ACTION_KILL:
+                log_notice("%s", line);
+                r = start_victim(ex, a, fd, now);
+                if (r < 0)
+                        break;
+                registry_put(ex, a, HR_TRACKED_TERMINATING, HR_FREEZE_NONE);
+                return 0;
+        default:
+                (void) close(fd);
+                r = -EOPNOTSUPP;
+        }
+        log_error_errno(r, "%s: failed: %m", line);
+        ex->n_failed++;
+        return r;
+}
+
+void hr_executor_apply(HrExecutor *ex, const HrSnapshot *snap, const HrActionList *plan, HrActionList *done) {
+        done->n = 0;
+        for (unsigned i = 0; i < plan->n; i++)
+                if (apply_one(ex, &plan->items[i], snap->now) == 0)
+                        done->items[done->n++] = plan->items[i];
+        if (plan->n > 0)
+                save_registry(ex);
+}
+
+void hr_executor_sync(HrExecutor *ex, const HrPolicyState *s) {
+        bool changed = false;
+        for (unsigned i = 0; i < ex->registry.n;) {
+                const HrRegistryEntry *e = &ex->registry.e[i];
+                if (!hr_policy_find(s, e->pid, e->start_time)) {
+                        changed |= hr_registry_remove(&ex->registry, e->pid, e->start_time) > 0;
+                        continue; /* the array shifted: look at index i again */
+                }
+                i++;
+        }
+        if (changed)
+                save_registry(ex);
+}
+
+unsigned hr_executor_thaw_all(HrExecutor *ex) {
+        unsigned n = 0;
+        for (unsigned i = 0; i < ex->registry.n;) {
+                const HrRegistryEntry *e = &ex->registry.e[i];
+                if (e->state != HR_TRACKED_FROZEN) {
+                        i++;
+                        continue;
+                }
+                int r = thaw_entry(ex, e);
+                if (r < 0 && r != -ESRCH)
+                        log_error_errno(r, "Thaw %d (%s) failed: %m", (int) e->pid, e->comm);
+                else {
+                        log_notice("Thawed %d (%s) [%s]%s", (int) e->pid, e->comm, hr_freeze_method_to_string(e->method),
+                                   r == -ESRCH ? ": already gone" : "");
+                        n += r == 0;
+                }
+                (void) hr_registry_remove(&ex->registry, e->pid, e->start_time);
+        }
+        save_registry(ex);
+        return n;
+}
+
+int hr_executor_recover(HrExecutor *ex) {
+        char why[256] = "";
+        unsigned skipped = 0;
+        int r;
+
+        if (!ex->registry_path[0])
+                return 0;
+        r = hr_registry_load(ex->registry_path, &ex->registry, &skipped, why, sizeof why);
+        if (r < 0) {
+                if (r == -EBADMSG)
+                        log_error("%s: %s; starting with an empty registry", ex->registry_path, why);
+                else
+                        log_error_errno(r, "%s: cannot read (%m); starting with an empty registry", ex->registry_path);
+                ex->registry.n = 0;
+                save_registry(ex);
+                return r;
+        }
+        if (skipped > 0)
+                log_warning("%s: %u malformed entr%s skipped", ex->registry_path, skipped, skipped == 1 ? "y" : "ies");
+        if (ex->registry.n == 0)
+                return 0;
+
+        /* Whatever a previous run held: frozen ones are thawed (if still the same process), the others
+         * (terminating, checkpointed) are dropped: a victim that survived keeps running, which is the
+         * safe side, and the policy decides afresh. */
+        log_notice("%s: %u entr%s from a previous run", ex->registry_path, ex->registry.n,
+                   ex->registry.n == 1 ? "y" : "ies");
+        unsigned thawed = 0;
+        for (unsigned i = 0; i < ex->registry.n; i++) {
+                const HrRegistryEntry *e = &ex->registry.e[i];
+                uint64_t st;
+                if (hr_proc_start_time(ex->root, e->pid, &st) < 0 || st != e->start_time) {
+                        log_info("Previous run: %d (%s) is gone, forgotten", (int) e->pid, e->comm);
+                        continue;
+                }
+                if (e->state != HR_TRACKED_FROZEN) {
+                        log_info("Previous run: %d (%s) was %s, left as it is", (int) e->pid, e->comm,
+                                 hr_tracked_state_to_string(e->state));
+                        continue;
+                }
+                r = thaw_entry(ex, e);
+                if (r < 0)
+                        log_error_errno(r, "Previous run: thaw %d (%s) failed: %m", (int) e->pid, e->comm);
+                else {
+                        log_notice("Previous run: thawed %d (%s) [%s]", (int) e->pid, e->comm,
+                                   hr_freeze_method_to_string(e->method));
+                        thawed++;
+                }
+        }
+        ex->registry.n = 0;
+        save_registry(ex);
+        return (int) thawed;
+}

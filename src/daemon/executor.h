@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* The executor: carries a plan out through pidfds and the cgroup freezer, waits for victims on the
+ * event loop, keeps the registry of what it holds, and undoes it all at shutdown or after a crash. */
+#pragma once
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "core/policy.h"
+#include "daemon/loop.h"
+#include "daemon/registry.h"
+#include "io/sysroot.h"
+
+#define HR_VICTIMS_MAX 16
+
+/* A process sent SIGTERM (or SIGKILL), watched through its pidfd until it is gone. */
+typedef struct HrVictim {
+        int pidfd;               /* -EBADF: slot free */
+        pid_t pid;
+        uint64_t start_time;
+        char comm[HR_COMM_MAX];
+        char cgroup[HR_ACTION_CGROUP_MAX];
+        bool whole_cgroup;
+        bool killed;             /* SIGKILL sent */
+        usec_t kill_at;          /* SIGTERM's grace ends (USEC_INFINITY once killed) */
+        usec_t signalled_at;
+} HrVictim;
+
+typedef struct HrExecutor {
+        const HrSysroot *root;
+        HrLoop *loop;
+        HrRegistry registry;
+        char registry_path[PATH_MAX]; /* "" when no runtime directory: nothing persisted */
+        bool registry_failing;
+        HrVictim victims[HR_VICTIMS_MAX];
+        int timer_fd;                 /* the nearest grace deadline */
+        uint64_t n_frozen, n_thawed, n_terminated, n_killed, n_failed;
+} HrExecutor;
+
+/* Sets up the executor. runtime_dir (may be NULL) holds "registry.json"; it is created 0700 if missing.
+ * Returns 0 or -errno (a runtime directory that cannot be created is an error: without the registry a
+ * crash would orphan frozen processes). */
+int hr_executor_init(HrExecutor *ex, const HrSysroot *root, const char *runtime_dir);
+
+/* Registers the grace timer on the loop. */
+int hr_executor_attach(HrExecutor *ex, HrLoop *loop);
+
+void hr_executor_done(HrExecutor *ex);
+
+/* After a crash: reads the registry and thaws every entry whose process still matches (pid and start
+ * time), drops the rest, and saves the (now empty of frozen entries) registry. Logs each. Returns the
+ * number of processes thawed, or -errno if the registry could not be read at all. */
+int hr_executor_recover(HrExecutor *ex);
+
+/* Carries out plan in order. Writes to *done the actions that took effect (for hr_policy_commit). */
+void hr_executor_apply(HrExecutor *ex, const HrSnapshot *snap, const HrActionList *plan, HrActionList *done);
+
+/* Forgets registry entries the policy no longer tracks (their processes are gone). */
+void hr_executor_sync(HrExecutor *ex, const HrPolicyState *s);
+
+/* Shutdown: thaws everything frozen and saves the registry. Returns the number thawed. */
+unsigned hr_executor_thaw_all(HrExecutor *ex);

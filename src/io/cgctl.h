@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* Writing to cgroup2: the freezer (cgroup.freeze, cgroup.events) and cgroup.kill, for a cgroup named by
+ * its cgroup2 path ("/user.slice/app-x.scope") under the root's cgroup2 mount. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "io/sysroot.h"
+
+/* Writes "1" or "0" to <cgroup>/cgroup.freeze. Freezing is asynchronous: done when cgroup.events shows
+ * "frozen 1". 0, -ENOENT (no such cgroup, or no freezer: kernels before 5.2), other -errno. */
+int hr_cgroup_set_frozen(const HrSysroot *root, const char *cgroup, bool frozen);
+
+/* Reads <cgroup>/cgroup.events. Either output may be NULL. 0 or -errno (-EBADMSG if malformed). */
+int hr_cgroup_events(const HrSysroot *root, const char *cgroup, bool *ret_frozen, bool *ret_populated);
+
+/* Opens <cgroup>/cgroup.events for polling: EPOLLPRI on every change (re-read after each). fd or -errno. */
+int hr_cgroup_events_open(const HrSysroot *root, const char *cgroup);
+
+/* Writes "1" to <cgroup>/cgroup.kill (5.14+): SIGKILL to the whole subtree. 0, -ENOENT, -errno. */
+int hr_cgroup_kill(const HrSysroot *root, const char *cgroup);
+
+/* The number of processes in <cgroup>/cgroup.procs (not its children), or -errno. */
+int hr_cgroup_count_procs(const HrSysroot *root, const char *cgroup);
