@@ -141,6 +141,17 @@ static int64_t clamp_i64(__int128 v) {
  * a reused pid is a new process, not growth. The rate is the growth over the scans' interval in KiB/s, smoothed:
  * new = (alpha * rate + (1000 - alpha) * old) / 1000, starting from 0 for a new process. When the interval is
  * zero (same scanned_at) the smoothed rate is carried over unchanged. */
+/* What p holds over its age in KiB/s; 0 when the age is unknown or under a second (too noisy). */
+static int64_t lifetime_rate(const HrProcTable *t, const HrProc *p) {
+        if (t->uptime_usec == 0 || t->ticks_per_sec == 0)
+                return 0;
+        unsigned __int128 born = (unsigned __int128) p->start_time * USEC_PER_SEC / t->ticks_per_sec;
+        if (born >= t->uptime_usec || t->uptime_usec - born < USEC_PER_SEC)
+                return 0;
+        usec_t age = t->uptime_usec - (usec_t) born;
+        return clamp_i64((__int128) hr_proc_freeable_kib(p) * USEC_PER_SEC / age);
+}
+
 void hr_proc_table_track_growth(const HrProcTable *prev, HrProcTable *cur, unsigned alpha_permille) {
         usec_t dt = prev && cur->scanned_at > prev->scanned_at ? cur->scanned_at - prev->scanned_at : 0;
         __int128 alpha = MIN(alpha_permille, 1000u);
@@ -157,7 +168,7 @@ void hr_proc_table_track_growth(const HrProcTable *prev, HrProcTable *cur, unsig
                 if (!o) {
                         p->flags |= HR_PROC_NEW;
                         p->growth_kib = 0;
-                        p->growth_kib_per_sec = 0;
+                        p->growth_kib_per_sec = lifetime_rate(cur, p);
                         continue;
                 }
                 p->flags &= ~(uint32_t) HR_PROC_NEW;

@@ -80,6 +80,8 @@ typedef struct HrProcTable {
         char *arena;                /* strings of this scan; offset 0 is always "" */
         size_t arena_used, arena_cap;
         usec_t scanned_at;          /* CLOCK_MONOTONIC of the scan */
+        usec_t uptime_usec;         /* CLOCK_BOOTTIME of the scan, the clock start_time counts on; 0: unknown */
+        uint32_t ticks_per_sec;     /* unit of start_time (USER_HZ, 100); 0: unknown */
 } HrProcTable;
 
 static inline const char *hr_proc_str(const HrProcTable *t, uint32_t off) {
@@ -128,6 +130,9 @@ const HrProc *hr_proc_table_find(const HrProcTable *t, pid_t pid);
 
 /* Growth tracking: fills growth_kib / growth_kib_per_sec of every process in cur from prev (the
  * previous scan, may be NULL), matching on (pid, start_time); unmatched processes get HR_PROC_NEW.
+ * A new process starts from its lifetime average, what it holds over its age (when cur knows its
+ * uptime and tick rate): a leaker seen for the first time mid-incident is already a fast grower, and
+ * a long-lived large one is not.
  * `alpha_permille` weighs the newest rate in the EWMA. Pure. */
 void hr_proc_table_track_growth(const HrProcTable *prev, HrProcTable *cur, unsigned alpha_permille);
 

@@ -44,6 +44,10 @@ int hr_executor_init(HrExecutor *ex, const HrSysroot *root, const char *runtime_
         *ex = (HrExecutor) { .root = root, .timer_fd = -EBADF };
         for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
                 ex->victims[i].pidfd = -EBADF;
+        /* pidfds name real processes: identities read from a fixture tree must never pick one. */
+        if (root->path[0])
+                return log_error_errno(-EXDEV, "%s: actions need the real system's /proc, not a fixture root "
+                                       "(use --dry-run with --root)", root->path);
         if (runtime_dir && runtime_dir[0]) {
                 if (mkdir(runtime_dir, 0700) < 0 && errno != EEXIST)
                         return log_error_errno(-errno, "%s: cannot create the runtime directory: %m", runtime_dir);
@@ -90,12 +94,8 @@ static HrFreezeMethod freeze_method(HrExecutor *ex, const HrAction *a) {
         return HR_FREEZE_SIGSTOP;
 }
 
-static int do_freeze(HrExecutor *ex, const HrAction *a, int pidfd, HrFreezeMethod *ret_method) {
-        HrFreezeMethod m = freeze_method(ex, a);
-        int r = m == HR_FREEZE_CGROUP ? hr_cgroup_set_frozen(ex->root, a->cgroup, true) : hr_pidfd_send(pidfd, SIGSTOP);
-        if (r == 0)
-                *ret_method = m;
-        return r;
+static int do_freeze(HrExecutor *ex, HrFreezeMethod m, const HrAction *a, int pidfd) {
+        return m == HR_FREEZE_CGROUP ? hr_cgroup_set_frozen(ex->root, a->cgroup, true) : hr_pidfd_send(pidfd, SIGSTOP);
 }
 
 /* ---- victims ---- */
@@ -232,7 +232,7 @@ static int start_victim(HrExecutor *ex, const HrAction *a, int pidfd, usec_t now
 
 /* ---- applying a plan ---- */
 
-static void registry_put(HrExecutor *ex, const HrAction *a, HrTrackedState state, HrFreezeMethod m) {
+static int registry_put(HrExecutor *ex, const HrAction *a, HrTrackedState state, HrFreezeMethod m) {
         HrRegistryEntry e = {
                 .pid = a->pid,
                 .start_time = a->start_time,
@@ -244,8 +244,12 @@ static void registry_put(HrExecutor *ex, const HrAction *a, HrTrackedState state
         (void) snprintf(e.cgroup, sizeof e.cgroup, "%s", a->cgroup);
         (void) snprintf(e.comm, sizeof e.comm, "%s", a->comm);
         (void) snprintf(e.why, sizeof e.why, "%s", a->why);
-        if (hr_registry_put(&ex->registry, &e) < 0)
+        int r = hr_registry_put(&ex->registry, &e);
+        if (r == -ENOSPC)
                 log_warning("Registry full: %d (%s) is not recorded", (int) a->pid, a->comm);
+        else if (r < 0)
+                log_warning_errno(r, "Registry: cannot record %d (%s): %m", (int) a->pid, a->comm);
+        return r;
 }
 
 /* Carries out one action. Returns 0 when it took effect, -errno otherwise (logged). */
@@ -283,11 +287,21 @@ static int apply_one(HrExecutor *ex, const HrAction *a, usec_t now) {
 
         switch (a->type) {
         case HR_ACTION_FREEZE:
-                r = do_freeze(ex, a, fd, &m);
-                (void) close(fd);
-                if (r < 0)
+                /* Write-ahead: on disk before it happens, so a crash right after the freeze still leaves a
+                 * record for the next start to thaw. Nothing is frozen that could not be recorded. */
+                m = freeze_method(ex, a);
+                r = registry_put(ex, a, HR_TRACKED_FROZEN, m);
+                if (r < 0) {
+                        (void) close(fd);
                         break;
-                registry_put(ex, a, HR_TRACKED_FROZEN, m);
+                }
+                save_registry(ex);
+                r = do_freeze(ex, m, a, fd);
+                (void) close(fd);
+                if (r < 0) {
+                        (void) hr_registry_remove(&ex->registry, a->pid, a->start_time);
+                        break;
+                }
                 ex->n_frozen++;
                 log_notice("%s [%s]", line, hr_freeze_method_to_string(m));
                 return 0;
@@ -302,7 +316,7 @@ static int apply_one(HrExecutor *ex, const HrAction *a, usec_t now) {
                 r = start_victim(ex, a, fd, now);
                 if (r < 0)
                         break;
-                registry_put(ex, a, HR_TRACKED_TERMINATING, HR_FREEZE_NONE);
+                (void) registry_put(ex, a, HR_TRACKED_TERMINATING, HR_FREEZE_NONE);
                 return 0;
         default:
                 (void) close(fd);

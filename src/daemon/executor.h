@@ -37,7 +37,8 @@ typedef struct HrExecutor {
         uint64_t n_frozen, n_thawed, n_terminated, n_killed, n_failed;
 } HrExecutor;
 
-/* Sets up the executor. runtime_dir (may be NULL) holds "registry.json"; it is created 0700 if missing.
+/* Sets up the executor on the real root only (-EXDEV for a fixture root: pidfds name real processes).
+ * runtime_dir (may be NULL) holds "registry.json"; it is created 0700 if missing.
  * Returns 0 or -errno (a runtime directory that cannot be created is an error: without the registry a
  * crash would orphan frozen processes). */
 int hr_executor_init(HrExecutor *ex, const HrSysroot *root, const char *runtime_dir);

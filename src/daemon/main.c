@@ -152,6 +152,10 @@ static int parse_argv(int argc, char **argv) {
                 log_error("--json needs --once");
                 return -EINVAL;
         }
+        if (arg_root && !arg_dry_run && !arg_once && !arg_replay) {
+                log_error("--root reads a fixture tree: it needs --dry-run (actions only act on the real system)");
+                return -EINVAL;
+        }
         return 1;
 }
 
@@ -296,7 +300,7 @@ static int run(int argc, char **argv) {
         o.runtime_dir = runtime_dir;
         o.root = arg_root;
         o.scope = arg_scope;
-        o.dry_run = arg_dry_run;
+        o.dry_run = arg_dry_run || arg_once; /* --once measures; it never acts */
         o.record = record;
 
         r = hr_monitor_init(&m, &o, &config);

@@ -74,7 +74,9 @@ int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o, HrConfig *config) {
         int r;
 
         *m = (HrMonitor) { .opt = *o, .timer_fd = -EBADF, .signal_fd = -EBADF };
-        (void) hr_executor_init(&m->executor, &m->root, NULL); /* closed state; re-done below when acting */
+        m->executor = (HrExecutor) { .timer_fd = -EBADF }; /* closed; set up below when acting */
+        for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
+                m->executor.victims[i].pidfd = -EBADF;
         hr_proc_table_init(&m->procs[0]);
         hr_proc_table_init(&m->procs[1]);
         hr_policy_state_init(&m->policy);

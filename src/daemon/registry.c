@@ -119,9 +119,9 @@ int hr_registry_remove(HrRegistry *r, pid_t pid, uint64_t start_time) {
         HrRegistryEntry *e = find_mut(r, pid, start_time);
         if (!e)
                 return 0;
-        size_t i = (size_t) (e - r->e);
-        memmove(e, e + 1, (r->n - i - 1) * sizeof *e); /* keeps the order: oldest first */
-        r->n--;
+        size_t i = (size_t) (e - r->e), n = MIN(r->n, HR_TRACKED_MAX);
+        memmove(e, e + 1, (n - i - 1) * sizeof *e); /* keeps the order: oldest first */
+        r->n = (unsigned) n - 1;
         return 1;
 }
 
@@ -164,7 +164,8 @@ static void out_str(Out *o, const char *s) {
         out_bytes(o, s, strlen(s));
 }
 
-_printf_(2, 3) static void out_fmt(Out *o, const char *fmt, ...) {
+static void out_fmt(Out *o, const char *fmt, ...) _printf_(2, 3);
+static void out_fmt(Out *o, const char *fmt, ...) {
         char b[64];
         va_list ap;
         va_start(ap, fmt);
@@ -237,6 +238,8 @@ static int split_path(const char *path, char *dir, size_t dir_size, const char *
         const char *base = slash ? slash + 1 : path;
         size_t dlen = slash ? (slash == path ? 1 : (size_t) (slash - path)) : 0;
 
+        if (!path[0])
+                return -ENOENT;
         if (!base[0])
                 return -EISDIR;
         if (dlen + 2 > dir_size)
@@ -297,7 +300,8 @@ unlink_tmp:
 
 /* ---- reading ---- */
 
-_printf_(4, 5) static int fail(char *why, size_t why_size, int r, const char *fmt, ...) {
+static int fail(char *why, size_t why_size, int r, const char *fmt, ...) _printf_(4, 5);
+static int fail(char *why, size_t why_size, int r, const char *fmt, ...) {
         if (why && why_size > 0) {
                 va_list ap;
                 va_start(ap, fmt);

@@ -38,13 +38,18 @@ typedef struct HrRegistry {
 /* The largest registry file loaded (-EFBIG beyond). A full registry of worst-case entries is ~0.7 MiB. */
 #define HR_REGISTRY_FILE_MAX (4 * 1024 * 1024)
 
-/* Writes r as JSON to path atomically: path.tmp, fsync, rename, fsync of the directory. An empty
- * registry is written too (so a stale one never survives). Returns 0 or -errno. */
+/* Writes r as JSON to path atomically: path.tmp (0600, not through a symlink), fsync, rename, fsync of the
+ * directory. An empty registry is written too (so a stale one never survives). Returns 0 or -errno; on an
+ * error path is as it was and the path.tmp it created is removed, except for an error of the final
+ * directory fsync (the new content is in place, but may not survive a power cut). */
 int hr_registry_save(const HrRegistry *r, const char *path);
 
-/* Reads path. A missing file gives an empty registry and 0. A malformed file gives -EBADMSG with a
- * one-line reason in why (path not included); entries that are malformed on their own are skipped and
- * counted in *ret_skipped (may be NULL), the rest are kept. */
+/* Reads path. A missing file gives an empty registry and 0. A malformed file gives -EBADMSG with a one-line
+ * reason in why (path not included), a file over HR_REGISTRY_FILE_MAX -EFBIG, an unreadable one -errno;
+ * entries that are malformed on their own are skipped and counted in *ret_skipped (may be NULL), the rest
+ * are kept: a duplicate (pid, start_time) replaces the earlier one, which counts as skipped, and entries
+ * beyond HR_TRACKED_MAX are skipped. ret and *ret_skipped are written only on success; why (may be NULL)
+ * gets "" on success. */
 int hr_registry_load(const char *path, HrRegistry *ret, unsigned *ret_skipped, char *why, size_t why_size);
 
 /* What hr_registry_load() does after reading the file: parses len bytes of buf (no NUL needed), with the

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "io/procfs.h"
@@ -633,6 +634,13 @@ int hr_procfs_scan(HrProcScanner *s, usec_t now, HrProcTable *t) {
                         goto fail;
         }
         t->scanned_at = now;
+        /* For the lifetime growth of new processes: start_time counts USER_HZ ticks of CLOCK_BOOTTIME. */
+        struct timespec bt;
+        t->uptime_usec = clock_gettime(CLOCK_BOOTTIME, &bt) == 0 && !s->root->path[0]
+                                 ? (usec_t) bt.tv_sec * USEC_PER_SEC + (usec_t) bt.tv_nsec / 1000
+                                 : 0; /* a fixture tree's start times are not of this boot */
+        long hz = sysconf(_SC_CLK_TCK);
+        t->ticks_per_sec = hz > 0 ? (uint32_t) hz : 0;
         s->stats.n_procs = (unsigned) t->n;
         r = hr_proc_table_copy(&s->prev, t);
         if (r < 0)

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "daemon/registry.h"
+#include "shared/macros.h"
 
 /* snprintf() into an array, failing the test on truncation. */
 #define XSNPRINTF(buf, ...) assert_true((size_t) snprintf((buf), sizeof(buf), __VA_ARGS__) < sizeof(buf))
@@ -406,6 +407,14 @@ static void test_save_relative_path(void **state) {
         assert_registry_equal(&reg_a, &reg_b);
         assert_false(exists("rel.json.tmp"));
         assert_int_equal(hr_registry_save(&reg_a, "rel.json/"), -EISDIR);
+        assert_int_equal(hr_registry_save(&reg_a, ""), -ENOENT);
+
+        /* A count beyond the array (filled by hand, wrongly): refused, the file kept, no .tmp. */
+        reg_a.n = HR_TRACKED_MAX + 1;
+        assert_int_equal(hr_registry_save(&reg_a, "rel.json"), -EINVAL);
+        assert_false(exists("rel.json.tmp"));
+        assert_int_equal(hr_registry_load("rel.json", &reg_b, NULL, NULL, 0), 0);
+        assert_int_equal(reg_b.n, HR_TRACKED_MAX);
         assert_int_equal(chdir(cwd), 0);
 }
 
@@ -702,6 +711,7 @@ typedef struct EntryJson {
         const char *raw; /* instead of an object */
 } EntryJson;
 
+static void append(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
 static void append(char *buf, size_t size, const char *fmt, ...) {
         size_t n = strlen(buf);
         va_list ap;
