@@ -133,14 +133,17 @@ static void kill_victim(HrExecutor *ex, HrVictim *v, const char *why) {
         ex->n_killed++;
         /* Give the memory back now rather than when the victim gets round to exiting. */
         r = hr_pidfd_mrelease(v->pidfd);
-        log_notice("SIGKILL %d (%s)%s%s: %s", (int) v->pid, v->comm, v->whole_cgroup ? " and its cgroup " : "",
-                   v->whole_cgroup ? v->cgroup : "",
-                   r == 0 ? "memory released" : r == -ENOSYS ? "memory returns on exit (no process_mrelease)" : why);
+        log_notice("SIGKILL %d (%s, priority %d)%s%s, %s; %s: %s", (int) v->pid, v->comm, v->priority,
+                   v->whole_cgroup ? " and its cgroup " : "", v->whole_cgroup ? v->cgroup : "", why,
+                   r == 0 ? "memory released" : r == -ENOSYS ? "memory returns on exit (no process_mrelease)"
+                                              : "memory returns on exit",
+                   v->why);
 }
 
 static void victim_gone(HrExecutor *ex, HrVictim *v) {
         usec_t took = hr_now() - v->signalled_at;
-        log_notice("%d (%s) is gone after %llu ms", (int) v->pid, v->comm, (unsigned long long) (took / USEC_PER_MSEC));
+        log_notice("%d (%s, priority %d) is gone after %llu ms: %s", (int) v->pid, v->comm, v->priority,
+                   (unsigned long long) (took / USEC_PER_MSEC), v->why);
         (void) hr_loop_remove_fd(ex->loop, v->pidfd);
         v->pidfd = hr_close(v->pidfd);
         if (hr_registry_remove(&ex->registry, v->pid, v->start_time) > 0)
@@ -204,8 +207,10 @@ static int start_victim(HrExecutor *ex, const HrAction *a, int pidfd, usec_t now
                 .signalled_at = now,
                 .kill_at = now + a->grace_usec,
         };
-        (void) snprintf(v->comm, sizeof v->comm, "%s", a->comm);
+        (void) hr_log_safe(a->comm, v->comm, sizeof v->comm); /* only ever printed */
         (void) snprintf(v->cgroup, sizeof v->cgroup, "%s", a->cgroup);
+        (void) snprintf(v->why, sizeof v->why, "%s", a->why);
+        v->priority = a->priority;
 
         if (ex->loop) {
                 r = hr_loop_add_fd(ex->loop, pidfd, EPOLLIN, on_victim_exit, ex);
@@ -244,11 +249,13 @@ static int registry_put(HrExecutor *ex, const HrAction *a, HrTrackedState state,
         (void) snprintf(e.cgroup, sizeof e.cgroup, "%s", a->cgroup);
         (void) snprintf(e.comm, sizeof e.comm, "%s", a->comm);
         (void) snprintf(e.why, sizeof e.why, "%s", a->why);
+        char safe[HR_COMM_MAX];
         int r = hr_registry_put(&ex->registry, &e);
         if (r == -ENOSPC)
-                log_warning("Registry full: %d (%s) is not recorded", (int) a->pid, a->comm);
+                log_warning("Registry full: %d (%s) is not recorded", (int) a->pid, hr_log_safe(a->comm, safe, sizeof safe));
         else if (r < 0)
-                log_warning_errno(r, "Registry: cannot record %d (%s): %m", (int) a->pid, a->comm);
+                log_warning_errno(r, "Registry: cannot record %d (%s): %m", (int) a->pid,
+                                  hr_log_safe(a->comm, safe, sizeof safe));
         return r;
 }
 
@@ -307,8 +314,8 @@ static int apply_one(HrExecutor *ex, const HrAction *a, usec_t now) {
                 return 0;
         case HR_ACTION_CHECKPOINT:
                 /* CRIU support is not built yet: terminate instead, and say so. */
-                log_warning("%d (%s): checkpoint requested, but this version cannot checkpoint; terminating instead",
-                            (int) a->pid, a->comm);
+                log_warning("%d: checkpoint requested, but this version cannot checkpoint (CRIU support is not "
+                            "built yet); terminating instead", (int) a->pid);
                 _fallthrough_;
         case HR_ACTION_TERMINATE:
         case HR_ACTION_KILL:
@@ -351,6 +358,7 @@ void hr_executor_sync(HrExecutor *ex, const HrPolicyState *s) {
 }
 
 unsigned hr_executor_thaw_all(HrExecutor *ex) {
+        char safe[HR_COMM_MAX];
         unsigned n = 0;
         for (unsigned i = 0; i < ex->registry.n;) {
                 const HrRegistryEntry *e = &ex->registry.e[i];
@@ -360,9 +368,10 @@ unsigned hr_executor_thaw_all(HrExecutor *ex) {
                 }
                 int r = thaw_entry(ex, e);
                 if (r < 0 && r != -ESRCH)
-                        log_error_errno(r, "Thaw %d (%s) failed: %m", (int) e->pid, e->comm);
+                        log_error_errno(r, "Thaw %d (%s) failed: %m", (int) e->pid, hr_log_safe(e->comm, safe, sizeof safe));
                 else {
-                        log_notice("Thawed %d (%s) [%s]%s", (int) e->pid, e->comm, hr_freeze_method_to_string(e->method),
+                        log_notice("Thawed %d (%s) [%s]%s", (int) e->pid, hr_log_safe(e->comm, safe, sizeof safe),
+                                   hr_freeze_method_to_string(e->method),
                                    r == -ESRCH ? ": already gone" : "");
                         n += r == 0;
                 }
@@ -402,21 +411,23 @@ int hr_executor_recover(HrExecutor *ex) {
         unsigned thawed = 0;
         for (unsigned i = 0; i < ex->registry.n; i++) {
                 const HrRegistryEntry *e = &ex->registry.e[i];
+                char comm[HR_COMM_MAX];
+                (void) hr_log_safe(e->comm, comm, sizeof comm);
                 uint64_t st;
                 if (hr_proc_start_time(ex->root, e->pid, &st) < 0 || st != e->start_time) {
-                        log_info("Previous run: %d (%s) is gone, forgotten", (int) e->pid, e->comm);
+                        log_info("Previous run: %d (%s) is gone, forgotten", (int) e->pid, comm);
                         continue;
                 }
                 if (e->state != HR_TRACKED_FROZEN) {
-                        log_info("Previous run: %d (%s) was %s, left as it is", (int) e->pid, e->comm,
+                        log_info("Previous run: %d (%s) was %s, left as it is", (int) e->pid, comm,
                                  hr_tracked_state_to_string(e->state));
                         continue;
                 }
                 r = thaw_entry(ex, e);
                 if (r < 0)
-                        log_error_errno(r, "Previous run: thaw %d (%s) failed: %m", (int) e->pid, e->comm);
+                        log_error_errno(r, "Previous run: thaw %d (%s) failed: %m", (int) e->pid, comm);
                 else {
-                        log_notice("Previous run: thawed %d (%s) [%s]", (int) e->pid, e->comm,
+                        log_notice("Previous run: thawed %d (%s) [%s]", (int) e->pid, comm,
                                    hr_freeze_method_to_string(e->method));
                         thawed++;
                 }

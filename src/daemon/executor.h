@@ -20,6 +20,8 @@ typedef struct HrVictim {
         uint64_t start_time;
         char comm[HR_COMM_MAX];
         char cgroup[HR_ACTION_CGROUP_MAX];
+        int32_t priority;
+        char why[HR_ACTION_WHY_MAX]; /* the action's reason: level, score, component, tier, size */
         bool whole_cgroup;
         bool killed;             /* SIGKILL sent */
         usec_t kill_at;          /* SIGTERM's grace ends (USEC_INFINITY once killed) */

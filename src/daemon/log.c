@@ -86,3 +86,13 @@ int hr_log_internal(int level, int err, const char *fmt, ...) {
         errno = saved;
         return err == 0 ? 0 : -abs(err);
 }
+
+const char *hr_log_safe(const char *s, char *buf, size_t size) {
+        size_t i = 0;
+        if (size == 0)
+                return buf;
+        for (; s[i] && i + 1 < size; i++)
+                buf[i] = (unsigned char) s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+        buf[i] = '\0';
+        return buf;
+}

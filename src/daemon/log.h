@@ -15,6 +15,10 @@ void hr_log_set_ident(const char *ident);
 /* Returns -abs(err) when err != 0, else 0, so "return log_error_errno(r, ...)" works. %m prints err. */
 int hr_log_internal(int level, int err, const char *fmt, ...) _printf_(3, 4);
 
+/* Copies s into buf with control bytes as '?': names chosen by whoever runs a process (comm, cgroup)
+ * must not forge log lines. Returns buf. */
+const char *hr_log_safe(const char *s, char *buf, size_t size);
+
 #define log_debug(...) hr_log_internal(LOG_DEBUG, 0, __VA_ARGS__)
 #define log_info(...) hr_log_internal(LOG_INFO, 0, __VA_ARGS__)
 #define log_notice(...) hr_log_internal(LOG_NOTICE, 0, __VA_ARGS__)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/log.h"
 #include "daemon/record.h"
 
 #define RECORD_VERSION 1
@@ -307,22 +308,12 @@ static int snapshot_from_json(json_object *o, HrSnapshot *snap, HrProcTable *t, 
         return 0;
 }
 
-/* Copies s with control bytes as '?': a comm or cgroup name is chosen by whoever runs the process,
- * and a newline in it must not forge a log line. */
-static const char *printable(const char *s, char *buf, size_t size) {
-        size_t i = 0;
-        for (; s[i] && i + 1 < size; i++)
-                buf[i] = (unsigned char) s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-        buf[i] = '\0';
-        return buf;
-}
-
 void hr_action_format(const HrAction *a, char *buf, size_t size) {
         char comm[HR_COMM_MAX], cgroup[HR_ACTION_CGROUP_MAX];
         (void) snprintf(buf, size, "%s %d (%s, priority %d, %llu MiB%s%s): %s", hr_action_type_to_string(a->type),
-                        (int) a->pid, printable(a->comm, comm, sizeof comm), a->priority,
+                        (int) a->pid, hr_log_safe(a->comm, comm, sizeof comm), a->priority,
                         (unsigned long long) (a->freeable_kib / 1024), a->whole_cgroup ? ", cgroup " : "",
-                        a->whole_cgroup ? printable(a->cgroup, cgroup, sizeof cgroup) : "", a->why);
+                        a->whole_cgroup ? hr_log_safe(a->cgroup, cgroup, sizeof cgroup) : "", a->why);
 }
 
 int hr_replay(const char *path, const HrConfig *c, FILE *out) {
