@@ -287,6 +287,11 @@ static int apply_one(HrExecutor *ex, const HrAction *a, usec_t now) {
 
         /* Pin first: from here on only the pidfd names the target, so a reused PID is never hit. */
         r = hr_pidfd_pin(ex->root, a->pid, a->start_time, &fd);
+        if (r == 0 && hr_pidfd_exited(fd) == 1) {
+                /* A zombie still has its stat (and accepts signals): it holds no memory worth acting on. */
+                (void) close(fd);
+                r = -ESRCH;
+        }
         if (r < 0) {
                 log_info("%s: skipped, %s", line, r == -ESRCH ? "the process is gone (or its PID was reused)" : strerror(-r));
                 return r;
