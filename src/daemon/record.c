@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/json-get.h"
 #include "daemon/log.h"
 #include "daemon/record.h"
 
@@ -121,27 +122,6 @@ static int arena_add(HrProcTable *t, const char *s, uint32_t *ret_off) {
         return 0;
 }
 
-static int get_i64(json_object *o, const char *key, int64_t lo, int64_t hi, int64_t *ret) {
-        json_object *v;
-        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-                return -EBADMSG;
-        int64_t x = json_object_get_int64(v);
-        if (x < lo || x > hi)
-                return -ERANGE;
-        *ret = x;
-        return 0;
-}
-
-static int get_u64(json_object *o, const char *key, uint64_t *ret) {
-        json_object *v;
-        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-                return -EBADMSG;
-        if (json_object_get_int64(v) < 0)
-                return -ERANGE;
-        *ret = json_object_get_uint64(v);
-        return 0;
-}
-
 static const char *get_str(json_object *o, const char *key) {
         json_object *v;
         if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
@@ -163,7 +143,7 @@ static int proc_from_json(json_object *o, HrProcTable *t, HrProc *p, const char 
         *p = (HrProc) { .rule = -1 };
 #define I(key, lo, hi, field)                                    \
         do {                                                     \
-                if (get_i64(o, key, lo, hi, &v) < 0) {           \
+                if (hr_json_get_i64(o, key, lo, hi, &v) < 0) {           \
                         *why = "bad or missing \"" key "\"";     \
                         return -EBADMSG;                         \
                 }                                                \
@@ -171,7 +151,7 @@ static int proc_from_json(json_object *o, HrProcTable *t, HrProc *p, const char 
         } while (0)
 #define U(key, field)                                            \
         do {                                                     \
-                if (get_u64(o, key, &u) < 0) {                   \
+                if (hr_json_get_u64(o, key, &u) < 0) {                   \
                         *why = "bad or missing \"" key "\"";     \
                         return -EBADMSG;                         \
                 }                                                \
@@ -235,20 +215,20 @@ static int snapshot_from_json(json_object *o, HrSnapshot *snap, HrProcTable *t, 
         int r;
 
         *why = "not a headroom recording line";
-        if (!json_object_is_type(o, json_type_object) || get_i64(o, "v", RECORD_VERSION, RECORD_VERSION, &v) < 0)
+        if (!json_object_is_type(o, json_type_object) || hr_json_get_i64(o, "v", RECORD_VERSION, RECORD_VERSION, &v) < 0)
                 return -EBADMSG;
         *snap = (HrSnapshot) { .procs = t };
         *why = "bad \"t\", \"level\" or memory fields";
         level = get_str(o, "level");
-        if (get_u64(o, "t", &snap->now) < 0 || !level || (int) (snap->level = hr_level_from_string(level)) < 0 ||
-            get_u64(o, "mem_total", &snap->mem_total_kib) < 0 || get_u64(o, "mem_available", &snap->mem_available_kib) < 0 ||
-            get_u64(o, "swap_total", &snap->swap_total_kib) < 0 || get_u64(o, "swap_free", &snap->swap_free_kib) < 0)
+        if (hr_json_get_u64(o, "t", &snap->now) < 0 || !level || (int) (snap->level = hr_level_from_string(level)) < 0 ||
+            hr_json_get_u64(o, "mem_total", &snap->mem_total_kib) < 0 || hr_json_get_u64(o, "mem_available", &snap->mem_available_kib) < 0 ||
+            hr_json_get_u64(o, "swap_total", &snap->swap_total_kib) < 0 || hr_json_get_u64(o, "swap_free", &snap->swap_free_kib) < 0)
                 return -EBADMSG;
         *why = "bad \"self\" or \"foreground\"";
-        if (get_i64(o, "self", 0, INT32_MAX, &v) < 0)
+        if (hr_json_get_i64(o, "self", 0, INT32_MAX, &v) < 0)
                 return -EBADMSG;
         in->self_pid = (pid_t) v;
-        if (get_i64(o, "foreground", 0, INT32_MAX, &v) < 0)
+        if (hr_json_get_i64(o, "foreground", 0, INT32_MAX, &v) < 0)
                 return -EBADMSG;
         in->foreground_pid = (pid_t) v;
 
@@ -258,16 +238,16 @@ static int snapshot_from_json(json_object *o, HrSnapshot *snap, HrProcTable *t, 
             json_object_array_length(pts) != _HR_COMP_MAX)
                 return -EBADMSG;
         uint64_t u;
-        if (get_u64(pr, "score", &u) < 0 || u > 10000)
+        if (hr_json_get_u64(pr, "score", &u) < 0 || u > 10000)
                 return -EBADMSG;
         snap->pressure.score_centi = (uint32_t) u;
-        if (get_i64(pr, "trend", INT32_MIN, INT32_MAX, &v) < 0)
+        if (hr_json_get_i64(pr, "trend", INT32_MIN, INT32_MAX, &v) < 0)
                 return -EBADMSG;
         snap->pressure.trend_centi_per_sec = (int32_t) v;
-        if (get_u64(pr, "psi_some", &u) < 0 || u > 10000)
+        if (hr_json_get_u64(pr, "psi_some", &u) < 0 || u > 10000)
                 return -EBADMSG;
         snap->pressure.psi_some_permyriad = (uint32_t) u;
-        if (get_u64(pr, "psi_full", &u) < 0 || u > 10000)
+        if (hr_json_get_u64(pr, "psi_full", &u) < 0 || u > 10000)
                 return -EBADMSG;
         snap->pressure.psi_full_permyriad = (uint32_t) u;
         for (unsigned i = 0; i < _HR_COMP_MAX; i++) {
@@ -310,10 +290,11 @@ static int snapshot_from_json(json_object *o, HrSnapshot *snap, HrProcTable *t, 
 
 void hr_action_format(const HrAction *a, char *buf, size_t size) {
         char comm[HR_COMM_MAX], cgroup[HR_ACTION_CGROUP_MAX];
-        (void) snprintf(buf, size, "%s %d (%s, priority %d, %llu MiB%s%s): %s", hr_action_type_to_string(a->type),
+        (void) snprintf(buf, size, "%s %d (%s, priority %d, %llu MiB%s%s%s): %s", hr_action_type_to_string(a->type),
                         (int) a->pid, hr_log_safe(a->comm, comm, sizeof comm), a->priority,
                         (unsigned long long) (a->freeable_kib / 1024), a->whole_cgroup ? ", cgroup " : "",
-                        a->whole_cgroup ? hr_log_safe(a->cgroup, cgroup, sizeof cgroup) : "", a->why);
+                        a->whole_cgroup ? hr_log_safe(a->cgroup, cgroup, sizeof cgroup) : "",
+                        a->kill_group ? ", with its process group" : "", a->why);
 }
 
 int hr_replay(const char *path, const HrConfig *c, FILE *out) {

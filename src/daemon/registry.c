@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon/json-get.h"
 #include "daemon/registry.h"
 #include "shared/macros.h"
 
@@ -320,27 +321,6 @@ static void json_tokener_freep(json_tokener **t) {
                 json_tokener_free(*t);
 }
 
-static int get_i64(json_object *o, const char *key, int64_t lo, int64_t hi, int64_t *ret) {
-        json_object *v;
-        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-                return -EBADMSG;
-        int64_t x = json_object_get_int64(v);
-        if (x < lo || x > hi)
-                return -ERANGE;
-        *ret = x;
-        return 0;
-}
-
-static int get_u64(json_object *o, const char *key, uint64_t *ret) {
-        json_object *v;
-        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-                return -EBADMSG;
-        if (json_object_get_int64(v) < 0)
-                return -ERANGE;
-        *ret = json_object_get_uint64(v);
-        return 0;
-}
-
 /* Copies the string at key into buf: -EBADMSG if absent or not a string, -E2BIG if it does not fit or holds
  * a NUL ("\u0000"), which a C string cannot carry. */
 static int get_str(json_object *o, const char *key, char *buf, size_t size) {
@@ -364,10 +344,10 @@ static int entry_from_json(json_object *o, HrRegistryEntry *ret) {
 
         if (!json_object_is_type(o, json_type_object))
                 return -EBADMSG;
-        if (get_i64(o, "pid", 2, INT32_MAX, &v) < 0)
+        if (hr_json_get_i64(o, "pid", 2, INT32_MAX, &v) < 0)
                 return -EBADMSG;
         e.pid = (pid_t) v;
-        if (get_u64(o, "start_time", &e.start_time) < 0)
+        if (hr_json_get_u64(o, "start_time", &e.start_time) < 0)
                 return -EBADMSG;
         if (get_str(o, "state", state, sizeof state) < 0 ||
             (int) (e.state = hr_tracked_state_from_string(state)) < 0)
@@ -378,10 +358,10 @@ static int entry_from_json(json_object *o, HrRegistryEntry *ret) {
         if (get_str(o, "cgroup", e.cgroup, sizeof e.cgroup) < 0 || get_str(o, "comm", e.comm, sizeof e.comm) < 0 ||
             get_str(o, "why", e.why, sizeof e.why) < 0)
                 return -EBADMSG;
-        if (get_i64(o, "priority", 0, 100, &v) < 0)
+        if (hr_json_get_i64(o, "priority", 0, 100, &v) < 0)
                 return -EBADMSG;
         e.priority = (int32_t) v;
-        if (get_u64(o, "since", &e.since_unix_usec) < 0)
+        if (hr_json_get_u64(o, "since", &e.since_unix_usec) < 0)
                 return -EBADMSG;
         if (entry_invalid(&e))
                 return -EBADMSG;
