@@ -47,6 +47,7 @@ typedef struct HrAction {
         char comm[HR_COMM_MAX];
         int32_t priority;
         bool whole_cgroup;                  /* act on cgroup below, not only the process */
+        bool kill_group;                    /* TERMINATE/KILL/CHECKPOINT: also signal its process group */
         char cgroup[HR_ACTION_CGROUP_MAX];  /* the process's cgroup2 path ("" if none) */
         uint64_t freeable_kib;
         usec_t grace_usec;                  /* TERMINATE: SIGTERM -> SIGKILL */

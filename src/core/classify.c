@@ -11,7 +11,7 @@
  * can never make the daemon, PID 1 or a caller's session a target). */
 #define CLASS_FLAGS                                                                                     \
         (HR_PROC_PROTECTED | HR_PROC_NEVER_KILL | HR_PROC_FREEZE_ONLY | HR_PROC_BUILD |                 \
-         HR_PROC_WHOLE_CGROUP | HR_PROC_FOREGROUND)
+         HR_PROC_WHOLE_CGROUP | HR_PROC_KILL_GROUP | HR_PROC_FOREGROUND)
 
 static const char *match_subject(const HrProcTable *t, const HrProc *p, HrMatchField f) {
         switch (f) {
@@ -128,6 +128,8 @@ static void classify_one(const HrConfig *c, const HrClassifyInput *in, const HrP
                                 flags |= HR_PROC_BUILD;
                         if (r->whole_cgroup)
                                 flags |= HR_PROC_WHOLE_CGROUP;
+                        if (r->kill_group)
+                                flags |= HR_PROC_KILL_GROUP;
                         checkpoint = stronger_checkpoint(checkpoint, r->checkpoint);
                 }
 

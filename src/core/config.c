@@ -18,6 +18,7 @@ typedef struct BuiltinRule {
         int32_t priority;
         bool never_kill;
         bool build;
+        bool kill_group;
 } BuiltinRule;
 
 #define NAMES(...) .comm = (const char *const[]) { __VA_ARGS__, NULL }
@@ -102,7 +103,9 @@ static const BuiltinRule builtin_rules[] = {
         { "linkers", NAMES("ld", "ld.bfd", "ld.lld", "ld.gold", "lld", "mold", "ld64.lld"), .priority = -1, .build = true },
         { "go-build", EXE("/pkg/tool/[^/]+/(compile|link|asm|cgo)$"), .priority = -1, .build = true },
         { "go-build-cmd", CMDLINE("(^|/)go (build|test|install)( |$)"), .priority = -1, .build = true },
-        { "build-drivers", NAMES("make", "gmake", "ninja", "samu", "cargo", "bazel", "buck2", "msbuild"), .priority = -1, .build = true },
+        /* A build driver's compilers are in its process group: they go with it (a session leader never does). */
+        { "build-drivers", NAMES("make", "gmake", "ninja", "samu", "cargo", "bazel", "buck2", "msbuild"), .priority = -1,
+          .build = true, .kill_group = true },
         { "container-builds", NAMES("buildkitd", "buildkit-runc", "buildah"), .priority = -1, .build = true },
         { "container-build-cmd", CMDLINE("(^|/)(podman|docker)( [^ ]+)* (build|buildx)( |$)"), .priority = -1, .build = true },
 };
@@ -161,6 +164,7 @@ static int add_builtin(HrConfig *c, const BuiltinRule *b) {
                 .checkpoint = HR_CHECKPOINT_NO,
                 .never_kill = b->never_kill,
                 .build = b->build,
+                .kill_group = b->kill_group,
                 .builtin = true,
                 .comm_globs = b->comm,
         };

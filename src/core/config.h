@@ -41,6 +41,7 @@ typedef struct HrRule {
         bool freeze_only;
         bool build;                        /* a build workload (spike handling) */
         bool whole_cgroup;                 /* act on the process's whole cgroup */
+        bool kill_group;                   /* terminating it also signals its process group (not session leaders) */
         bool builtin;                      /* one of the shipped defaults */
         char file[HR_CONFIG_PATH_MAX];     /* where it was defined, "" for built-ins */
         unsigned line;

@@ -587,6 +587,9 @@ static void emit_pick(Plan *pl, const Pick *k) {
         bprintf(a->comm, sizeof(a->comm), "%s", k->p->comm);
         a->priority = k->p->priority;
         a->whole_cgroup = k->whole_cgroup;
+        /* Its process group goes with it (the executor spares session leaders); a freeze stays on the process. */
+        a->kill_group = (k->p->flags & HR_PROC_KILL_GROUP) &&
+                        (k->type == HR_ACTION_TERMINATE || k->type == HR_ACTION_KILL || k->type == HR_ACTION_CHECKPOINT);
         bprintf(a->cgroup, sizeof(a->cgroup), "%s", hr_proc_cgroup(pl->t, k->p));
         a->freeable_kib = hr_proc_freeable_kib(k->p);
         a->grace_usec = k->type == HR_ACTION_TERMINATE ? ac->terminate_grace_usec[pl->act] : 0;
@@ -611,6 +614,7 @@ static void emit_thaw(Plan *pl, const HrTracked *tr, const HrProc *p) {
         bprintf(a->comm, sizeof(a->comm), "%s", tr->comm);
         a->priority = p ? p->priority : tr->priority;
         a->whole_cgroup = tr->whole_cgroup;
+        a->kill_group = false;
         bprintf(a->cgroup, sizeof(a->cgroup), "%s", tr->cgroup);
         a->freeable_kib = tr->rss_kib;
         a->reason = HR_REASON_RECOVERY;

@@ -33,6 +33,7 @@ enum {
         HR_PROC_FOREGROUND = 1u << 8,  /* the foreground application (or in its cgroup) */
         HR_PROC_NEW = 1u << 9,         /* first seen in this scan: no growth yet */
         HR_PROC_SESSION = 1u << 10,    /* in a caller's session (headroomctl): never touched */
+        HR_PROC_KILL_GROUP = 1u << 11, /* rule: terminating it also signals its process group */
 };
 
 typedef struct HrProc {

@@ -145,6 +145,8 @@ const HrConfItem hr_conf_items[] = {
           .doc = "a build workload (spike handling)" },
         { "Rule", "WholeCgroup", HR_CONF_BOOL, HR_STORE_BOOL, RULE(whole_cgroup), 0, 1, .flags = HR_CONF_RULE,
           .doc = "act on the process's whole cgroup" },
+        { "Rule", "KillGroup", HR_CONF_BOOL, HR_STORE_BOOL, RULE(kill_group), 0, 1, .flags = HR_CONF_RULE,
+          .doc = "terminating it also terminates the rest of its process group (never a session leader)" },
 };
 
 const size_t hr_conf_n_items = ELEMENTSOF(hr_conf_items);

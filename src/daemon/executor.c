@@ -259,6 +259,90 @@ static int registry_put(HrExecutor *ex, const HrAction *a, HrTrackedState state,
         return r;
 }
 
+/* What never goes with its process group's leader: the untouchables, what the rules keep from being
+ * terminated. Session leaders (pid == session: the user's shell) are excluded separately. */
+#define GROUP_SPARED                                                                                    \
+        (HR_PROC_SELF | HR_PROC_INIT | HR_PROC_KTHREAD | HR_PROC_PROTECTED | HR_PROC_SESSION |          \
+         HR_PROC_NEVER_KILL | HR_PROC_FREEZE_ONLY)
+
+static bool is_victim(const HrExecutor *ex, pid_t pid, uint64_t start_time) {
+        for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
+                if (ex->victims[i].pidfd >= 0 && ex->victims[i].pid == pid && ex->victims[i].start_time == start_time)
+                        return true;
+        return false;
+}
+
+/* KillGroup=: after the leader a (already signalled), the other members of its process group in t go
+ * the same way, each pinned by its own (pid, start time) and watched as a victim of its own. Appends
+ * the member actions that took effect to *done while it holds fewer than done_max (a member left out is
+ * still signalled and watched; the policy just does not know it is terminating). */
+static void signal_group(HrExecutor *ex, const HrProcTable *t, const HrAction *a, usec_t now, HrActionList *done,
+                         unsigned done_max) {
+        char leader[HR_COMM_MAX], comm[HR_COMM_MAX];
+        const HrProc *lp = t ? hr_proc_table_find(t, a->pid) : NULL;
+        unsigned n = 0;
+
+        (void) hr_log_safe(a->comm, leader, sizeof leader);
+        if (!lp || lp->start_time != a->start_time) {
+                log_info("%d (%s): not in this scan, its process group is left alone", (int) a->pid, leader);
+                return;
+        }
+        if (lp->pgrp <= 1)
+                return;
+
+        for (size_t i = 0; i < t->n; i++) {
+                const HrProc *p = &t->procs[i];
+                HrAction m;
+                int fd = -EBADF, r;
+
+                if (p == lp || p->pgrp != lp->pgrp || p->pid <= 1 || p->pid == p->session || (p->flags & GROUP_SPARED) ||
+                    p->state == 'Z' || p->state == 'X' || is_victim(ex, p->pid, p->start_time))
+                        continue;
+
+                m = *a;
+                m.type = a->type == HR_ACTION_KILL ? HR_ACTION_KILL : HR_ACTION_TERMINATE;
+                m.pid = p->pid;
+                m.start_time = p->start_time;
+                (void) snprintf(m.comm, sizeof m.comm, "%s", p->comm);
+                m.priority = p->priority;
+                m.whole_cgroup = false; /* the leader's cgroup, if it is to go, goes with the leader */
+                m.kill_group = false;
+                (void) snprintf(m.cgroup, sizeof m.cgroup, "%s", hr_proc_cgroup(t, p));
+                m.freeable_kib = hr_proc_freeable_kib(p);
+                (void) hr_log_safe(p->comm, comm, sizeof comm);
+
+                r = hr_pidfd_pin(ex->root, m.pid, m.start_time, &fd);
+                if (r == 0 && hr_pidfd_exited(fd) == 1) {
+                        (void) close(fd);
+                        r = -ESRCH;
+                }
+                if (r < 0) {
+                        if (r != -ESRCH)
+                                log_info_errno(r, "%d (%s) of the process group of %d (%s): cannot pin (%m), left alone",
+                                               (int) m.pid, comm, (int) a->pid, leader);
+                        continue;
+                }
+                log_notice("%s %d (%s, priority %d) with its process group leader %d (%s): %s",
+                           m.type == HR_ACTION_KILL || m.grace_usec == 0 ? "SIGKILL" : "SIGTERM", (int) m.pid, comm,
+                           m.priority, (int) a->pid, leader, a->why);
+                r = start_victim(ex, &m, fd, now);
+                if (r < 0) {
+                        log_error_errno(r, "%d (%s) of the process group of %d (%s): %s", (int) m.pid, comm, (int) a->pid,
+                                        leader, r == -EBUSY ? "too many victims at once, left alone" : "failed: %m");
+                        ex->n_failed++;
+                        if (r == -EBUSY)
+                                break;
+                        continue;
+                }
+                (void) registry_put(ex, &m, HR_TRACKED_TERMINATING, HR_FREEZE_NONE);
+                if (done->n < done_max)
+                        done->items[done->n++] = m;
+                n++;
+        }
+        if (n > 0)
+                log_notice("%d (%s): %u more in its process group %d", (int) a->pid, leader, n, (int) lp->pgrp);
+}
+
 /* Carries out one action. Returns 0 when it took effect, -errno otherwise (logged). */
 static int apply_one(HrExecutor *ex, const HrAction *a, usec_t now) {
         char line[512];
@@ -341,9 +425,17 @@ static int apply_one(HrExecutor *ex, const HrAction *a, usec_t now) {
 
 void hr_executor_apply(HrExecutor *ex, const HrSnapshot *snap, const HrActionList *plan, HrActionList *done) {
         done->n = 0;
-        for (unsigned i = 0; i < plan->n; i++)
-                if (apply_one(ex, &plan->items[i], snap->now) == 0)
-                        done->items[done->n++] = plan->items[i];
+        for (unsigned i = 0; i < plan->n; i++) {
+                const HrAction *a = &plan->items[i];
+                if (apply_one(ex, a, snap->now) < 0)
+                        continue;
+                done->items[done->n++] = *a;
+                if (a->kill_group &&
+                    (a->type == HR_ACTION_TERMINATE || a->type == HR_ACTION_KILL || a->type == HR_ACTION_CHECKPOINT))
+                        /* Room is kept for the rest of the plan: a freeze missing from *done would never be
+                         * thawed by the policy. */
+                        signal_group(ex, snap->procs, a, snap->now, done, HR_ACTIONS_MAX - (plan->n - i - 1));
+        }
         if (plan->n > 0)
                 save_registry(ex);
 }

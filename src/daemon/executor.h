@@ -11,7 +11,9 @@
 #include "daemon/registry.h"
 #include "io/sysroot.h"
 
-#define HR_VICTIMS_MAX 16
+/* Room for a few victims and the process groups that go with them (KillGroup=): a build driver and its
+ * compilers. Members beyond it are left alone (and logged); the policy picks again once they are gone. */
+#define HR_VICTIMS_MAX 64
 
 /* A process sent SIGTERM (or SIGKILL), watched through its pidfd until it is gone. */
 typedef struct HrVictim {
@@ -55,7 +57,11 @@ void hr_executor_done(HrExecutor *ex);
  * number of processes thawed, or -errno if the registry could not be read at all. */
 int hr_executor_recover(HrExecutor *ex);
 
-/* Carries out plan in order. Writes to *done the actions that took effect (for hr_policy_commit). */
+/* Carries out plan in order. Writes to *done the actions that took effect (for hr_policy_commit). A
+ * TERMINATE/KILL (or CHECKPOINT, which terminates for now) with kill_group also signals the rest of the
+ * victim's process group found in snap->procs, except session leaders (a shell), zombies and anything
+ * untouchable, protected, never-kill or freeze-only; each member becomes a victim of its own (same
+ * signal and grace) and is added to *done as a TERMINATE/KILL of its own while there is room. */
 void hr_executor_apply(HrExecutor *ex, const HrSnapshot *snap, const HrActionList *plan, HrActionList *done);
 
 /* Forgets registry entries the policy no longer tracks (their processes are gone). */

@@ -2,7 +2,8 @@
 /* Integration tests of real actions on real children in a cgroup the test creates: headroomd --scope
  * (not a dry run) under real pressure freezes the expendable children, kills the leaker, never touches
  * the compositor or a protected process, and thaws the rest once pressure is gone; SIGTERM thaws
- * everything; a SIGKILLed daemon leaves its children frozen and a restart thaws them from its registry. */
+ * everything; a SIGKILLed daemon leaves its children frozen and a restart thaws them from its registry;
+ * a build driver with KillGroup= takes its process group with it, never a shell in another group. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,12 +24,17 @@ static struct {
         pid_t shell;          /* critical: "gnome-shell" */
         pid_t keeper;         /* on the test config's protect list */
         pid_t leaker;         /* normal priority, growing 8 MiB/s */
+        pid_t make;           /* KillGroup=: a process group leader "make"... */
+        pid_t cc[2];          /* ... and two "cc1" in its group */
+        pid_t sh;             /* "shell": a session leader (its own session and group) */
         pid_t daemon;
         ItestLog log;
 } env;
 
 /* Starts a copy of the test hog named `name` inside the test's cgroup: hog MODE SECONDS [ARG]. */
-static pid_t spawn(const char *name, const char *mode, const char *secs, const char *arg) {
+/* pgrp: 0 leaves the process group alone, -1 makes it a session leader (setsid), else joins pgrp (the
+ * new process's own pid makes it a group leader). */
+static pid_t spawn_in(const char *name, const char *mode, const char *secs, const char *arg, pid_t pgrp) {
         char exe[512];
         snprintf(exe, sizeof exe, "%s/%s", env.dir, name);
         if (access(exe, X_OK) < 0) {
@@ -38,12 +44,20 @@ static pid_t spawn(const char *name, const char *mode, const char *secs, const c
                         return -1;
         }
         pid_t pid = fork();
+        if (pid > 0 && pgrp > 0)
+                (void) setpgid(pid, pgrp); /* both sides: whichever runs first (the child may have exec'd) */
         if (pid != 0)
                 return pid;
+        if (pgrp < 0 ? setsid() < 0 : pgrp > 0 && setpgid(0, pgrp) < 0)
+                _exit(89);
         if (itest_cgroup_enter(&env.cg) < 0)
                 _exit(90);
         execl(exe, name, mode, secs, arg, (char *) NULL);
         _exit(91);
+}
+
+static pid_t spawn(const char *name, const char *mode, const char *secs, const char *arg) {
+        return spawn_in(name, mode, secs, arg, 0);
 }
 
 static pid_t spawn_daemon(const char *config) {
@@ -114,6 +128,10 @@ static int teardown(void **state) {
         itest_reap(&env.shell, SIGKILL);
         itest_reap(&env.keeper, SIGKILL);
         itest_reap(&env.leaker, SIGKILL);
+        itest_reap(&env.make, SIGKILL);
+        itest_reap(&env.cc[0], SIGKILL);
+        itest_reap(&env.cc[1], SIGKILL);
+        itest_reap(&env.sh, SIGKILL);
         if (env.log.fd >= 0)
                 close(env.log.fd);
         itest_cgroup_remove(&env.cg);
@@ -264,11 +282,98 @@ static void test_real_pressure_relief(void **state) {
         fprintf(stderr, "%s", env.log.buf);
 }
 
+/* Makes this idle machine look CRITICAL (70 points from MemAvailable, below EMERGENCY's 80), with no
+ * runaway (a child that just filled its memory has a high lifetime growth). */
+#define LOOKS_CRITICAL                                                                              \
+        "[Pressure]\nMemAvailableStart=100%\nMemAvailableFull=99.99%\nMemAvailableWeight=0.7\n"   \
+        "PsiSomeWeight=0\nPsiFullWeight=0\nSwapFillWeight=0\nSwapIoWeight=0\nRefaultWeight=0\n"    \
+        "[Terminate]\nRunawayMiBPerSec=1048576\n"
+
+/* Waits for the child to end and reaps it: true when a signal the daemon sends ended it. */
+static bool reaped_by_signal(pid_t *pid, double seconds) {
+        double end = itest_now() + seconds;
+        int status = 0;
+        pid_t r;
+        while ((r = waitpid(*pid, &status, WNOHANG)) == 0 && itest_now() < end)
+                itest_sleep_ms(50);
+        if (r != *pid)
+                return false;
+        *pid = 0;
+        return WIFSIGNALED(status) && (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGKILL);
+}
+
+/* KillGroup=: "make" is terminated at CRITICAL and the two "cc1" of its process group go with it; the
+ * "shell", a session leader in the same cgroup, is named in no action and lives. */
+static void test_kill_group(void **state) {
+        char needle[128];
+        (void) state;
+
+        if (geteuid() != 0)
+                ITEST_SKIP("needs root to create cgroups and signal");
+        if (access("/proc/pressure/memory", R_OK) < 0)
+                ITEST_SKIP("kernel without PSI (boot with psi=1)");
+        snprintf(needle, sizeof needle, "hr-atest-%d", (int) getpid());
+        const char *why = itest_cgroup_make(&env.cg, needle, 0);
+        if (why)
+                ITEST_SKIP("%s", why);
+        snprintf(env.dir, sizeof env.dir, "/tmp/hr-atest-XXXXXX");
+        assert_non_null(mkdtemp(env.dir));
+
+        env.sh = spawn_in("shell", "=4", "600", NULL, -1);
+        assert_true(env.sh > 0);
+        env.make = spawn_in("make", "=4", "600", NULL, 0);
+        assert_true(env.make > 0);
+        (void) setpgid(env.make, env.make);
+        /* The child's own setpgid(0, make) needs the group to exist: wait for make's to be in place. */
+        double end = itest_now() + 5;
+        while (getpgid(env.make) != env.make && itest_now() < end)
+                itest_sleep_ms(10);
+        assert_int_equal(getpgid(env.make), env.make);
+        for (unsigned i = 0; i < 2; i++) {
+                env.cc[i] = spawn_in("cc1", "=4", "600", NULL, env.make);
+                assert_true(env.cc[i] > 0);
+        }
+        end = itest_now() + 5;
+        while ((getpgid(env.cc[0]) != env.make || getpgid(env.cc[1]) != env.make || getsid(env.sh) != env.sh) &&
+               itest_now() < end)
+                itest_sleep_ms(10);
+        assert_int_equal(getpgid(env.cc[0]), env.make);
+        assert_int_equal(getpgid(env.cc[1]), env.make);
+        assert_int_equal(getsid(env.sh), env.sh);
+
+        env.daemon = spawn_daemon(config("group.conf", LOOKS_CRITICAL
+                                         "[Rule test-make]\nComm=^make$\nPriority=90\nKillGroup=yes\n"
+                                         "[Rule test-shell]\nComm=^shell$\nPriority=30\n"));
+
+        /* make is the victim, and its group goes with it. */
+        snprintf(needle, sizeof needle, "terminate %d (make, priority 90", (int) env.make);
+        bool ok = itest_log_wait(&env.log, needle, 1, 30);
+        for (unsigned i = 0; ok && i < 2; i++) {
+                snprintf(needle, sizeof needle, "SIGTERM %d (cc1, priority 50) with its process group leader %d (make): CRITICAL",
+                         (int) env.cc[i], (int) env.make);
+                ok = itest_log_wait(&env.log, needle, 1, 5);
+        }
+        ok = ok && reaped_by_signal(&env.make, 15) && reaped_by_signal(&env.cc[0], 15) &&
+             reaped_by_signal(&env.cc[1], 15);
+        if (!ok)
+                fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
+        assert_true(ok);
+
+        /* The shell, in another group and a session leader, is never named and still runs. */
+        itest_sleep_ms(1000);
+        assert_null(strstr(env.log.buf, "(shell"));
+        char st = itest_proc_state(env.sh);
+        assert_true(st != 0 && st != 'Z' && st != 'T');
+        stop_daemon(SIGTERM, 0);
+        fprintf(stderr, "%s", env.log.buf);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_sigterm_thaws_everything, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_restart_after_crash_thaws, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_real_pressure_relief, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_kill_group, setup, teardown),
         };
-        return ITEST_RESULT(cmocka_run_group_tests(tests, NULL, NULL), 3);
+        return itest_result(cmocka_run_group_tests(tests, NULL, NULL), 4);
 }

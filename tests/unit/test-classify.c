@@ -21,7 +21,7 @@ typedef struct RuleSpec {
         bool has_prio;
         int32_t prio;
         HrCheckpoint ckpt;
-        bool never_kill, freeze_only, build, whole;
+        bool never_kill, freeze_only, build, whole, kill_group;
 } RuleSpec;
 #define PRIO(x) .has_prio = true, .prio = (x)
 
@@ -101,6 +101,15 @@ static const ClassifyCase cases[] = {
                                HR_PROC_WHOLE_CGROUP | HR_PROC_BUILD | HR_PROC_NEVER_KILL | HR_PROC_FREEZE_ONLY, 0,
                                HR_CHECKPOINT_YES },
                              { 51, 60, HR_PROC_WHOLE_CGROUP, 0, HR_CHECKPOINT_AUTO }),
+        },
+        {
+                "KillGroup= adds its flag like the others, also from a rule without a priority",
+                .rules = RULES({ "driver", .comm = "^make$", .kill_group = true, .build = true },
+                               { "heavy-make", .comm = "^make$", PRIO(90) },
+                               { "shell", .comm = "^bash$", PRIO(30) }),
+                .procs = PROCS({ 55, "make" }, { 56, "cc1" }, { 57, "bash" }),
+                .want = WANT({ 55, 90, HR_PROC_KILL_GROUP | HR_PROC_BUILD, 1 }, { 56, 50, 0, -1 },
+                             { 57, 30, 0, 2 }),
         },
         {
                 "every given matcher must match",
@@ -235,6 +244,7 @@ static size_t build_rules(HrRule *rules, size_t cap, const RuleSpec *specs, cons
                 r->freeze_only = s->freeze_only;
                 r->build = s->build;
                 r->whole_cgroup = s->whole;
+                r->kill_group = s->kill_group;
                 for (unsigned f = 0; f < _HR_MATCH_MAX; f++)
                         if (m[f]) {
                                 compile(&r->re[f], m[f], case_name);
@@ -346,6 +356,38 @@ static void test_rule_matches(void **state) {
         table_done(&t);
 }
 
+/* The built-in rules: a build driver takes its process group with it; a browser, its renderers and a
+ * compiler do not. */
+static void test_builtin_kill_group(void **state) {
+        static const struct {
+                const char *comm, *cmdline;
+                bool want;
+        } rows[] = {
+                { "make", "make -j8", true },
+                { "ninja", "ninja -C build", true },
+                { "cargo", "cargo build", true },
+                { "cc1plus", "cc1plus -quiet foo.cc", false },
+                { "chrome", "/opt/google/chrome/chrome --type=renderer", false },
+                { "chrome", "/opt/google/chrome/chrome", false },
+                { "firefox", "/usr/lib/firefox/firefox", false },
+                { "bash", "-bash", false },
+        };
+        HrConfig c;
+        HrProcTable t;
+        (void) state;
+
+        assert_int_equal(hr_config_init_default(&c), 0);
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                table_from_specs(&t, PROCS({ 100, rows[i].comm, .cmdline = rows[i].cmdline }));
+                hr_classify(&c, NULL, &t);
+                if (!!(t.procs[0].flags & HR_PROC_KILL_GROUP) != rows[i].want)
+                        fail_msg("%s (%s): kill-group %d, want %d", rows[i].comm, rows[i].cmdline, !rows[i].want,
+                                 rows[i].want);
+                table_done(&t);
+        }
+        hr_config_done(&c);
+}
+
 static void test_app_unit(void **state) {
         static const struct {
                 const char *cg;
@@ -369,6 +411,7 @@ int main(void) {
                 cmocka_unit_test(test_cases),
                 cmocka_unit_test(test_rule_matches),
                 cmocka_unit_test(test_app_unit),
+                cmocka_unit_test(test_builtin_kill_group),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

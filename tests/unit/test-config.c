@@ -654,7 +654,7 @@ static void test_rules_in_order_and_overrides(void **state) {
 
         const char *text = "[Rule first]\nComm=^one$\nPriority=80\n"
                            "[Rule audio]\nPriority=20\n"          /* edits the built-in, keeps its matcher */
-                           "[Rule second]\nCmdline=two\nNeverKill=yes\nCheckpoint=auto\n"
+                           "[Rule second]\nCmdline=two\nNeverKill=yes\nCheckpoint=auto\nKillGroup=yes\n"
                            "[Protect keep]\nUser=^root$\n"
                            "[Rule first]\nPriority=81\n"          /* continues "first" */
                            "[Rule browser-renderer]\nCmdline=\nComm=^renderer$\n"; /* replaces a matcher */
@@ -673,12 +673,19 @@ static void test_rules_in_order_and_overrides(void **state) {
         assert_int_equal(first->priority, 81);
         assert_true(first->has[HR_MATCH_COMM]);
         assert_string_equal(first->file, "t.conf");
-        assert_int_equal(first->line, 12); /* its last header */
+        assert_int_equal(first->line, 13); /* its last header */
 
         const HrRule *second = rule_named(&c, "second");
         assert_int_equal(second->priority, -1);
         assert_true(second->never_kill);
         assert_int_equal(second->checkpoint, HR_CHECKPOINT_AUTO);
+        assert_true(second->kill_group);
+        assert_false(first->kill_group);
+        /* Built in: a build driver's group goes with it, a browser's renderers do not take the browser. */
+        assert_true(rule_named(&c, "build-drivers")->kill_group);
+        assert_false(rule_named(&c, "browser-renderer")->kill_group);
+        assert_false(rule_named(&c, "browser")->kill_group);
+        assert_false(rule_named(&c, "compilers")->kill_group);
 
         const HrRule *audio = rule_named(&c, "audio");
         assert_int_equal(audio->priority, 20);
@@ -760,6 +767,10 @@ static const ErrCase err_cases[] = {
         { "action keys not in [Protect]", "[Protect p]\nComm=x\nPriority=1\n",
           "t.conf:3: Priority= is not allowed in [Protect]: it takes Comm=, Cmdline=, Exe=, Cgroup= and User= only "
           "(protected processes are never touched)\n" },
+        { "KillGroup= not in [Protect]", "[Protect p]\nComm=x\nKillGroup=yes\n",
+          "t.conf:3: KillGroup= is not allowed in [Protect]: it takes Comm=, Cmdline=, Exe=, Cgroup= and User= only "
+          "(protected processes are never touched)\n" },
+        { "KillGroup= is a boolean", "[Rule x]\nComm=^x$\nKillGroup=maybe\n", "t.conf:3: KillGroup=maybe: expected yes or no\n" },
         { "syntax", "[Kill]\nEnable\n",
           "t.conf:2: expected [Section], Key=Value or a comment ('#' or ';' at the start of the line)\n" },
         { "key before a section", "Enable=no\n", "t.conf:1: Key=Value before any [Section] header\n" },

@@ -46,6 +46,12 @@
 /* A leaker of normal priority (unrecognised), in a scope of its own. */
 #define NORMAL_LEAKER { 1200, "leak", 50, 0, "/user.slice/leak.scope", .anon_mib = 400, .growth_kib_s = 16 * 1024, .oom = 300 }
 
+/* A build driver whose rule says KillGroup= (as the built-in build-drivers does), and a compiler. */
+#define GMAKE_(...) { 1300, "make", 90, HR_PROC_KILL_GROUP | HR_PROC_BUILD, "/user.slice/user-1000.slice/session-2.scope", \
+                      .anon_mib = 500, __VA_ARGS__ }
+#define GMAKE GMAKE_(.oom = 600)
+#define CC1PLUS { 1301, "cc1plus", 50, HR_PROC_BUILD, "/user.slice/user-1000.slice/session-2.scope", .anon_mib = 300 }
+
 /* A container whose rule says act on the whole cgroup, next to one tab. */
 #define BOX(pid, fl) { (pid), "node", 85, (fl), DOCKER_SCOPE, .anon_mib = 500, .oom = 500 }
 
@@ -54,6 +60,7 @@ typedef struct Want {
         pid_t pid;
         bool whole;
         bool runaway;
+        bool group;     /* kill_group: its process group goes with it */
 } Want;
 #define END_TYPE _HR_ACTION_TYPE_INVALID
 #define FREEZE(p) { HR_ACTION_FREEZE, (p) }
@@ -63,6 +70,9 @@ typedef struct Want {
 #define TERM_WHOLE(p) { HR_ACTION_TERMINATE, (p), .whole = true }
 #define RUNAWAY(p) { HR_ACTION_TERMINATE, (p), .runaway = true }
 #define KILL(p) { HR_ACTION_KILL, (p) }
+#define TERM_WITH_GROUP(p) { HR_ACTION_TERMINATE, (p), .group = true }
+#define KILL_WITH_GROUP(p) { HR_ACTION_KILL, (p), .group = true }
+#define CKPT_WITH_GROUP(p) { HR_ACTION_CHECKPOINT, (p), .group = true }
 #define KILL_RUNAWAY(p) { HR_ACTION_KILL, (p), .runaway = true }
 #define CKPT(p) { HR_ACTION_CHECKPOINT, (p) }
 #define CKPT_RUNAWAY(p) { HR_ACTION_CHECKPOINT, (p), .runaway = true }
@@ -276,6 +286,19 @@ static const PolicyCase cases[] = {
         { "checkpoint: EMERGENCY kills rather than dumps", HR_LEVEL_EMERGENCY,
           PROCS(SCENE_BUT(LEAKER_(0, .ckpt = HR_CHECKPOINT_YES))), .tweak = checkpoint_only, .want = A(KILL_RUNAWAY(1200)) },
 
+        /* Process groups (KillGroup=): carried to what ends the process, never to a freeze. */
+        { "kill-group rule: a freeze stays on the process", HR_LEVEL_ELEVATED, PROCS(SYSTEMD, SELF, GMAKE, CC1PLUS),
+          .want = A(FREEZE(1300)) },
+        { "kill-group rule: terminated with its process group", HR_LEVEL_CRITICAL, PROCS(SYSTEMD, SELF, GMAKE, CC1PLUS),
+          .want = A(TERM_WITH_GROUP(1300)) },
+        { "kill-group rule: killed with its process group", HR_LEVEL_EMERGENCY, PROCS(SYSTEMD, SELF, GMAKE, CC1PLUS),
+          .want = A(KILL_WITH_GROUP(1300)) },
+        { "kill-group rule: checkpointed with its process group", HR_LEVEL_CRITICAL,
+          PROCS(SYSTEMD, SELF, GMAKE_(.ckpt = HR_CHECKPOINT_YES), CC1PLUS), .tweak = checkpoint_only,
+          .want = A(CKPT_WITH_GROUP(1300)) },
+        { "kill-group rule: a thaw carries no group", HR_LEVEL_NORMAL, PROCS(SYSTEMD, SELF, GMAKE, CC1PLUS),
+          .tracked = T(FROZEN(1300, 500)), .want = A(THAW(1300)) },
+
         /* Whole cgroups. */
         { "whole-cgroup rule: a container is frozen as one", HR_LEVEL_ELEVATED,
           PROCS(SYSTEMD, TAB1, BOX(2000, HR_PROC_WHOLE_CGROUP), BOX(2001, HR_PROC_WHOLE_CGROUP),
@@ -425,6 +448,9 @@ static void check_case(const PolicyCase *cs, const HrConfig *c, const HrSnapshot
                         fail_msg("case \"%s\": action %u is %s %d, want %s %d", cs->name, i, tname(a->type),
                                  (int) a->pid, tname(w->type), (int) w->pid);
                 }
+                if (a->kill_group != w->group)
+                        fail_msg("case \"%s\": action %u (%s %d) kill_group %d, want %d", cs->name, i,
+                                 tname(a->type), (int) a->pid, a->kill_group, w->group);
                 if (a->whole_cgroup != w->whole)
                         fail_msg("case \"%s\": action %u (%s %d) whole_cgroup %d, want %d", cs->name, i,
                                  tname(a->type), (int) a->pid, a->whole_cgroup, w->whole);
