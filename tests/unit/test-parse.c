@@ -21,18 +21,7 @@
 
 static unsigned char sentinel[sizeof(HrSwaps)]; /* the largest result type */
 
-static const char *errname(int r) {
-        return r == 0 ? "0" : r == -EBADMSG ? "-EBADMSG" : r == -EINVAL ? "-EINVAL" : r == -ERANGE ? "-ERANGE"
-                                                                                            : "(other)";
-}
-
 /* The five parsers behind one signature, so one runner checks the shared contract. */
-typedef struct Parser {
-        const char *name;
-        int (*fn)(const char *buf, size_t len, void *ret, HrParseErr *err);
-        size_t size;
-} Parser;
-
 #define WRAP(fn, T)                                                                     \
         static int fn##_v(const char *b, size_t n, void *ret, HrParseErr *e) {          \
                 return fn(b, n, (T *) ret, e);                                          \
@@ -49,34 +38,11 @@ static const Parser P_VMSTAT = { "vmstat", hr_parse_vmstat_v, sizeof(HrVmstat) }
 static const Parser P_SWAPS = { "swaps", hr_parse_swaps_v, sizeof(HrSwaps) };
 static const Parser P_ZRAM = { "zram", hr_parse_zram_mm_stat_v, sizeof(HrZramStat) };
 
-/* Parses an exact-size heap copy (ASan catches any read past len) and checks the contract:
- * the return code; on failure err.line and err.why are set, *ret is untouched, and err == NULL is accepted. */
+/* The shared contract check; returns the code (the input copy is freed). */
 static int run(const Parser *p, const char *name, const char *in, size_t len, int want_r, unsigned want_line,
                void *ret) {
-        char *copy = malloc(len > 0 ? len : 1);
-        HrParseErr err = { 0xdead, NULL };
-        const char *bad = NULL;
-        int r, r2;
-
-        assert_non_null(copy);
-        memcpy(copy, in, len);
-        memset(ret, SENTINEL, p->size);
-        r = p->fn(copy, len, ret, &err);
-        if (r != want_r)
-                bad = "wrong return code";
-        else if (r < 0 && (!err.why || !*err.why))
-                bad = "err.why not set";
-        else if (r < 0 && err.line != want_line)
-                bad = "wrong err.line";
-        else if (r < 0 && memcmp(ret, sentinel, p->size) != 0)
-                bad = "*ret written on failure";
-        else if (r < 0 && ((r2 = p->fn(copy, len, ret, NULL)) != r || memcmp(ret, sentinel, p->size) != 0))
-                bad = "different outcome with err == NULL";
-        free(copy);
-        if (bad)
-                fail_msg("%s case \"%s\": %s (r=%s want %s, line=%u want %u, why=%s)", p->name, name, bad,
-                         errname(r), errname(want_r), err.line, want_line, err.why ? err.why : "(null)");
-        return r;
+        free(parse_check(p, sentinel, name, in, len, want_r, want_line, ret));
+        return want_r;
 }
 
 /* ---- numbers ---------------------------------------------------------------------------------------- */

@@ -15,34 +15,11 @@
 
 #include "parse-expect.h"
 
-static const char *errname(int r) {
-        switch (r) {
-        case 0:
-                return "0";
-        case -EBADMSG:
-                return "-EBADMSG";
-        case -EINVAL:
-                return "-EINVAL";
-        case -ERANGE:
-                return "-ERANGE";
-        case -ENOENT:
-                return "-ENOENT";
-        default:
-                return "(other)";
-        }
-}
-
 /* The span hr_parse_pid_cgroup returns, as a result type the runner can poison. */
 typedef struct CgroupSpan {
         const char *p;
         size_t n;
 } CgroupSpan;
-
-typedef struct Parser {
-        const char *name;
-        int (*fn)(const char *buf, size_t len, void *ret, HrParseErr *err);
-        size_t size;
-} Parser;
 
 static int stat_v(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_pid_stat(b, n, r, e); }
 static int status_v(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_pid_status(b, n, r, e); }
@@ -63,34 +40,9 @@ static const Parser P_CGROUP = { "cgroup", cgroup_v, sizeof(CgroupSpan) };
 
 static unsigned char sentinel[sizeof(HrPidStat) + sizeof(HrPidStatus)];
 
-/* Parses an exact-size heap copy (ASan catches any read past len) and checks the shared contract: the return
- * code; on failure err.line and err.why are set, *ret is untouched, and err == NULL gives the same outcome.
- * The copy is returned (the caller frees it) because span results point into it. */
 static char *run(const Parser *p, const char *name, const char *in, size_t len, int want_r, unsigned want_line,
                  void *ret) {
-        char *copy = malloc(len > 0 ? len : 1);
-        HrParseErr err = { 0xdead, NULL };
-        const char *bad = NULL;
-        int r, r2;
-
-        assert_non_null(copy);
-        memcpy(copy, in, len);
-        memset(ret, SENTINEL, p->size);
-        r = p->fn(copy, len, ret, &err);
-        if (r != want_r)
-                bad = "wrong return code";
-        else if (r < 0 && (!err.why || !*err.why))
-                bad = "err.why not set";
-        else if (r < 0 && err.line != want_line)
-                bad = "wrong err.line";
-        else if (r < 0 && memcmp(ret, sentinel, p->size) != 0)
-                bad = "*ret written on failure";
-        else if (r < 0 && ((r2 = p->fn(copy, len, ret, NULL)) != r || memcmp(ret, sentinel, p->size) != 0))
-                bad = "different outcome with err == NULL";
-        if (bad)
-                fail_msg("%s case \"%s\": %s (r=%s want %s, line=%u want %u, why=%s)", p->name, name, bad,
-                         errname(r), errname(want_r), err.line, want_line, err.why ? err.why : "(null)");
-        return copy;
+        return parse_check(p, sentinel, name, in, len, want_r, want_line, ret);
 }
 
 /* ---- stat --------------------------------------------------------------------------------------------- */
