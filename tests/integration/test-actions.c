@@ -61,10 +61,20 @@ static pid_t spawn(const char *name, const char *mode, const char *secs, const c
 }
 
 static pid_t spawn_daemon(const char *config) {
-        char rt[300];
+        char rt[300], rec[300];
         snprintf(rt, sizeof rt, "%s/run", env.dir);
-        const char *args[] = { "--no-mlock", "--scope", env.cg.v2, "--config", config, "--runtime-dir", rt, NULL };
+        snprintf(rec, sizeof rec, "%s/record.jsonl", env.dir); /* what the policy saw, for a failure's report */
+        const char *args[] = { "--no-mlock", "--scope", env.cg.v2, "--config", config, "--runtime-dir", rt,
+                               "--record", rec, NULL };
         return itest_spawn_daemon(&env.log, args);
+}
+
+/* On a failure: the leaker as the policy saw it in the last recorded ticks. */
+static void report_leaker(void) {
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "grep -o '{\"pid\":[^}]*\"comm\":\"leaker\"[^}]*}' '%s/record.jsonl' | tail -3 >&2",
+                 env.dir);
+        (void) !system(cmd);
 }
 
 /* Waits until every pid is (or is not) stopped, up to `seconds`. */
@@ -106,6 +116,9 @@ static const char *config(const char *name, const char *text) {
 /* Protects "keeper"; calm counts 5 s per level instead of 20 so the test sees the thaw soon. */
 #define PROTECT_KEEPER "[Protect keeper]\nComm=^keeper$\n"
 #define FAST_CALM "[Pressure]\nCalmSec=5s\n"
+/* A leaker growing 8 MiB/s is a runaway by the default 4 MiB/s; 1 MiB/s leaves room for a slow start
+ * under reclaim, while idle children (what they hold over their age, well under 1 MiB/s) stay out. */
+#define RUNAWAY_1M "[Terminate]\nRunawayMiBPerSec=1\n"
 
 /* Makes this idle machine look ELEVATED (MemAvailable at ~98% counts 30 points) and nothing higher. */
 #define LOOKS_ELEVATED                                                                              \
@@ -242,7 +255,7 @@ static void test_real_pressure_relief(void **state) {
         prepare(256);
         env.indexer = spawn("tracker-miner-fs-3", "=24", "600", NULL);
         assert_true(env.indexer > 0);
-        env.daemon = spawn_daemon(config("relief.conf", FAST_CALM PROTECT_KEEPER));
+        env.daemon = spawn_daemon(config("relief.conf", FAST_CALM RUNAWAY_1M PROTECT_KEEPER));
         assert_true(itest_log_wait(&env.log, "Started", 1, 10));
         env.leaker = spawn("leaker", "+8", "300", NULL);
         assert_true(env.leaker > 0);
@@ -260,8 +273,10 @@ static void test_real_pressure_relief(void **state) {
                 if (ok)
                         env.leaker = 0;
         }
-        if (!ok)
+        if (!ok) {
                 fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
+                report_leaker();
+        }
         assert_true(ok);
         assert_true(strstr(env.log.buf, "freeze ") != NULL);
         expect_untouched();
