@@ -455,7 +455,7 @@ void hr_executor_sync(HrExecutor *ex, const HrPolicyState *s) {
 }
 
 unsigned hr_executor_thaw_all(HrExecutor *ex) {
-        char safe[HR_COMM_MAX];
+        char safe[HR_COMM_MAX], why[HR_ACTION_WHY_MAX];
         unsigned n = 0;
         for (unsigned i = 0; i < ex->registry.n;) {
                 const HrRegistryEntry *e = &ex->registry.e[i];
@@ -467,9 +467,10 @@ unsigned hr_executor_thaw_all(HrExecutor *ex) {
                 if (r < 0 && r != -ESRCH)
                         log_error_errno(r, "Thaw %d (%s) failed: %m", (int) e->pid, hr_log_safe(e->comm, safe, sizeof safe));
                 else {
-                        log_notice("Thawed %d (%s) [%s]%s", (int) e->pid, hr_log_safe(e->comm, safe, sizeof safe),
-                                   hr_freeze_method_to_string(e->method),
-                                   r == -ESRCH ? ": already gone" : "");
+                        log_notice("Thawed %d (%s, priority %d) [%s]%s, stopping; frozen for: %s", (int) e->pid,
+                                   hr_log_safe(e->comm, safe, sizeof safe), e->priority,
+                                   hr_freeze_method_to_string(e->method), r == -ESRCH ? " (already gone)" : "",
+                                   hr_log_safe(e->why, why, sizeof why));
                         n += r == 0;
                 }
                 (void) hr_registry_remove(&ex->registry, e->pid, e->start_time);
@@ -508,7 +509,7 @@ int hr_executor_recover(HrExecutor *ex) {
         unsigned thawed = 0;
         for (unsigned i = 0; i < ex->registry.n; i++) {
                 const HrRegistryEntry *e = &ex->registry.e[i];
-                char comm[HR_COMM_MAX];
+                char comm[HR_COMM_MAX], frozen_for[HR_ACTION_WHY_MAX];
                 (void) hr_log_safe(e->comm, comm, sizeof comm);
                 uint64_t st;
                 if (hr_proc_start_time(ex->root, e->pid, &st) < 0 || st != e->start_time) {
@@ -524,8 +525,9 @@ int hr_executor_recover(HrExecutor *ex) {
                 if (r < 0)
                         log_error_errno(r, "Previous run: thaw %d (%s) failed: %m", (int) e->pid, comm);
                 else {
-                        log_notice("Previous run: thawed %d (%s) [%s]", (int) e->pid, comm,
-                                   hr_freeze_method_to_string(e->method));
+                        log_notice("Previous run: thawed %d (%s, priority %d) [%s]; frozen for: %s", (int) e->pid, comm,
+                                   e->priority, hr_freeze_method_to_string(e->method),
+                                   hr_log_safe(e->why, frozen_for, sizeof frozen_for));
                         thawed++;
                 }
         }
