@@ -383,21 +383,18 @@ static int apply_one(HrExecutor *ex, const HrAction *a, usec_t now) {
 
         switch (a->type) {
         case HR_ACTION_FREEZE:
-                /* Write-ahead: on disk before it happens, so a crash right after the freeze still leaves a
-                 * record for the next start to thaw. Nothing is frozen that could not be recorded. */
-                m = freeze_method(ex, a);
-                r = registry_put(ex, a, HR_TRACKED_FROZEN, m);
-                if (r < 0) {
+                /* Recorded (and saved) by hr_executor_apply() before any freeze of the plan. */
+                held = hr_registry_find(&ex->registry, a->pid, a->start_time);
+                if (!held) {
                         (void) close(fd);
+                        r = -ENOSPC;
                         break;
                 }
-                save_registry(ex);
+                m = held->method;
                 r = do_freeze(ex, m, a, fd);
                 (void) close(fd);
-                if (r < 0) {
-                        (void) hr_registry_remove(&ex->registry, a->pid, a->start_time);
+                if (r < 0)
                         break;
-                }
                 ex->n_frozen++;
                 log_notice("%s [%s]", line, hr_freeze_method_to_string(m));
                 return 0;
@@ -424,11 +421,25 @@ static int apply_one(HrExecutor *ex, const HrAction *a, usec_t now) {
 }
 
 void hr_executor_apply(HrExecutor *ex, const HrSnapshot *snap, const HrActionList *plan, HrActionList *done) {
+        bool ahead = false;
+
+        /* Write-ahead, once per plan: every freeze is on disk before the first happens, so a crash at any
+         * point leaves a record for the next start to thaw. Nothing is frozen that could not be recorded. */
+        for (unsigned i = 0; i < plan->n; i++)
+                if (plan->items[i].type == HR_ACTION_FREEZE)
+                        ahead |= registry_put(ex, &plan->items[i], HR_TRACKED_FROZEN,
+                                              freeze_method(ex, &plan->items[i])) == 0;
+        if (ahead)
+                save_registry(ex);
+
         done->n = 0;
         for (unsigned i = 0; i < plan->n; i++) {
                 const HrAction *a = &plan->items[i];
-                if (apply_one(ex, a, snap->now) < 0)
+                if (apply_one(ex, a, snap->now) < 0) {
+                        if (a->type == HR_ACTION_FREEZE) /* not frozen after all: no record either */
+                                (void) hr_registry_remove(&ex->registry, a->pid, a->start_time);
                         continue;
+                }
                 done->items[done->n++] = *a;
                 if (a->kill_group &&
                     (a->type == HR_ACTION_TERMINATE || a->type == HR_ACTION_KILL || a->type == HR_ACTION_CHECKPOINT))
