@@ -11,6 +11,8 @@ static const char *const action_type_table[_HR_ACTION_TYPE_MAX] = {
         [HR_ACTION_KILL] = "kill",
         [HR_ACTION_CHECKPOINT] = "checkpoint",
         [HR_ACTION_RESTORE] = "restore",
+        [HR_ACTION_WARN] = "warn",
+        [HR_ACTION_SPARE] = "spare",
 };
 
 static const char *const reason_table[_HR_REASON_MAX] = {

@@ -18,6 +18,8 @@ typedef enum HrActionType {
         HR_ACTION_KILL,       /* SIGKILL + process_mrelease at once */
         HR_ACTION_CHECKPOINT, /* CRIU dump, then kill */
         HR_ACTION_RESTORE,    /* CRIU restore */
+        HR_ACTION_WARN,       /* about to be terminated: tell listeners and run the hook, then wait grace_usec */
+        HR_ACTION_SPARE,      /* a warned process survives: the pressure fell (or it shed memory) meanwhile */
         _HR_ACTION_TYPE_MAX,
         _HR_ACTION_TYPE_INVALID = -22,
 } HrActionType;
@@ -50,7 +52,7 @@ typedef struct HrAction {
         bool kill_group;                    /* TERMINATE/KILL/CHECKPOINT: also signal its process group */
         char cgroup[HR_ACTION_CGROUP_MAX];  /* the process's cgroup2 path ("" if none) */
         uint64_t freeable_kib;
-        usec_t grace_usec;                  /* TERMINATE: SIGTERM -> SIGKILL */
+        usec_t grace_usec;                  /* TERMINATE: SIGTERM -> SIGKILL; WARN: the warning's window */
         HrReason reason;
         char why[HR_ACTION_WHY_MAX];        /* one line, e.g. "CRITICAL 63.10: psi_full 18.20% (72 pts);
                                              * expendable-heavy, frees 812 MiB, growing 40 MiB/s" */

@@ -232,6 +232,9 @@ int hr_config_init_default(HrConfig *c) {
                         /* Half the avg10 window: long enough for the freed memory to show in the stall rate
                          * and for avg10 to fall by ~40%, short enough not to leave a second runaway alone. */
                         .kill_cooldown_usec = 5 * USEC_PER_SEC,
+                        /* Three seconds between the warning and SIGTERM, only when someone hears it (a hook,
+                         * a subscriber): enough to drop caches or close tabs, short of a stall at CRITICAL. */
+                        .warn_usec = 3 * USEC_PER_SEC,
                         /* Opt-in: CRIU needs root, the criu binary and applications that restore cleanly. */
                         .checkpoint_enabled = false,
                         /* On disk: an image on a tmpfs under /run would free no memory at all. */

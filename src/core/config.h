@@ -23,6 +23,7 @@ typedef enum HrMatchField {
 
 #define HR_RULE_NAME_MAX 64
 #define HR_CONFIG_PATH_MAX 256
+#define HR_CONFIG_HOOK_MAX 512
 
 /* A [Rule NAME] or [Protect NAME] entry. Every given matcher must match (AND); a rule with none
  * matches nothing. Regexes are POSIX extended, unanchored unless the pattern anchors itself. */
@@ -59,6 +60,8 @@ typedef struct HrActionConfig {
         int64_t runaway_growth_kib_per_sec;/* HIGH terminates an expendable-heavy process growing this fast */
         bool kill_enabled;
         usec_t kill_cooldown_usec;         /* after a kill, let PSI averages catch up before the next */
+        usec_t warn_usec;                  /* a warned victim's window to shed memory (0: no warning) */
+        char warn_hook[HR_CONFIG_HOOK_MAX];/* run with the victim's pid, name and reason ("" : none) */
         bool checkpoint_enabled;
         char checkpoint_dir[HR_CONFIG_PATH_MAX];
 } HrActionConfig;

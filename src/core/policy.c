@@ -33,6 +33,7 @@ static const char *const tracked_state_table[_HR_TRACKED_STATE_MAX] = {
         [HR_TRACKED_FROZEN] = "frozen",
         [HR_TRACKED_TERMINATING] = "terminating",
         [HR_TRACKED_CHECKPOINTED] = "checkpointed",
+        [HR_TRACKED_WARNED] = "warned",
 };
 
 const char *hr_tracked_state_to_string(HrTrackedState t) {
@@ -250,7 +251,8 @@ static bool eligible(const Plan *pl, PassKind k, int32_t min_priority, const HrP
 
         const HrTracked *tr = tracked_of(pl, p), *w = whole_cover(pl, p);
         bool only_freeze = p->flags & ONLY_FREEZE;
-        bool frozen_at_most = (!tr || tr->state == HR_TRACKED_FROZEN) && (!w || w->state == HR_TRACKED_FROZEN);
+        bool warned = tr && tr->state == HR_TRACKED_WARNED;
+        bool frozen_at_most = (!tr || warned || tr->state == HR_TRACKED_FROZEN) && (!w || w->state == HR_TRACKED_FROZEN);
 
         if (!tr && pl->slots == 0)
                 return false; /* no room to remember it */
@@ -259,7 +261,7 @@ static bool eligible(const Plan *pl, PassKind k, int32_t min_priority, const HrP
         case PASS_FREEZE:
                 return !tr && !w;
         case PASS_RUNAWAY:
-                return !only_freeze && !tr && !w && p->growth_kib_per_sec > 0 &&
+                return !only_freeze && (!tr || warned) && !w && p->growth_kib_per_sec > 0 &&
                        p->growth_kib_per_sec >= a->runaway_growth_kib_per_sec;
         case PASS_VICTIM:
                 return !only_freeze && frozen_at_most && (a->terminate_enabled || checkpointable(pl->c, p));
@@ -411,6 +413,25 @@ static const HrProc *top_one(Plan *pl, PassKind k, int32_t min_priority) {
         return top_candidates(pl, k, min_priority, &best, 1) == 1 ? best.p : NULL;
 }
 
+/* ---- the warning before the end ---- */
+
+/* A warned victim, still running, inside its window. */
+static bool warned_waiting(const Plan *pl) {
+        for (unsigned i = 0; i < pl->n_by_id; i++) {
+                const HrTracked *tr = &pl->s->tracked[pl->by_id[i]];
+                if (tr->state == HR_TRACKED_WARNED && !elapsed(pl->snap->now, tr->since, pl->c->actions.warn_usec) &&
+                    proc_alive(proc_find(pl->t, tr->pid, tr->start_time)))
+                        return true;
+        }
+        return false;
+}
+
+/* Warn instead of terminating: when someone hears it and p has not had its warning yet. A frozen
+ * victim is not warned: it could not act on it (the executor thaws it for its SIGTERM). */
+static bool warn_first(const Plan *pl, const HrProc *p) {
+        return pl->snap->warn_listeners && pl->c->actions.warn_usec > 0 && !tracked_of(pl, p) && !whole_cover(pl, p);
+}
+
 /* ---- the ladder ---- */
 
 static void pick_victims(Plan *pl) {
@@ -448,6 +469,9 @@ static void pick_victims(Plan *pl) {
         /* One victim at a time, and none until the pressure averages have seen the last one go. */
         if (terminating_alive(pl) || !elapsed(now, s->last_kill_at, a->kill_cooldown_usec))
                 return;
+        /* A warned victim has its window to shed memory: nobody else is chosen meanwhile. */
+        if (warned_waiting(pl))
+                return;
 
         if (level >= HR_LEVEL_CRITICAL) {
                 /* The process making the pressure goes first: a runaway from normal up, before idle ones
@@ -457,12 +481,33 @@ static void pick_victims(Plan *pl) {
                 if (!p)
                         p = top_one(pl, PASS_VICTIM, PRIO_NORMAL);
                 if (p)
-                        (void) add_pick(pl, p, checkpointable(pl->c, p) ? HR_ACTION_CHECKPOINT : HR_ACTION_TERMINATE,
+                        (void) add_pick(pl, p,
+                                        warn_first(pl, p) ? HR_ACTION_WARN
+                                        : checkpointable(pl->c, p) ? HR_ACTION_CHECKPOINT
+                                                                   : HR_ACTION_TERMINATE,
                                         why, /* escalation= */ false);
         } else if (level == HR_LEVEL_HIGH && a->terminate_enabled) {
                 p = top_one(pl, PASS_RUNAWAY, PRIO_HEAVY);
                 if (p)
-                        (void) add_pick(pl, p, HR_ACTION_TERMINATE, HR_REASON_RUNAWAY, /* escalation= */ false);
+                        (void) add_pick(pl, p, warn_first(pl, p) ? HR_ACTION_WARN : HR_ACTION_TERMINATE,
+                                        HR_REASON_RUNAWAY, /* escalation= */ false);
+        }
+}
+
+static void emit_untrack(Plan *pl, const HrTracked *tr, const HrProc *p, HrActionType type);
+
+/* Warned victims whose window is over and that this plan did not pick again: spared. */
+static void plan_spares(Plan *pl) {
+        for (unsigned i = 0; i < pl->n_by_id; i++) {
+                const HrTracked *tr = &pl->s->tracked[pl->by_id[i]];
+                const HrProc *p;
+
+                if (tr->state != HR_TRACKED_WARNED || !elapsed(pl->snap->now, tr->since, pl->c->actions.warn_usec))
+                        continue;
+                p = proc_find(pl->t, tr->pid, tr->start_time);
+                if (!proc_alive(p) || chosen(pl, p))
+                        continue; /* gone (the next commit forgets it), or picked again */
+                emit_untrack(pl, tr, p, HR_ACTION_SPARE);
         }
 }
 
@@ -550,6 +595,10 @@ static void write_why(const Plan *pl, HrAction *a, const char *tier, int64_t gro
         case HR_ACTION_FREEZE:
                 verb = "holds";
                 break;
+        case HR_ACTION_SPARE:
+                lead = "spared: ";
+                verb = "holds";
+                break;
         case HR_ACTION_THAW:
         case HR_ACTION_RESTORE: {
                 char kib[32];
@@ -592,7 +641,9 @@ static void emit_pick(Plan *pl, const Pick *k) {
                         (k->type == HR_ACTION_TERMINATE || k->type == HR_ACTION_KILL || k->type == HR_ACTION_CHECKPOINT);
         bprintf(a->cgroup, sizeof(a->cgroup), "%s", hr_proc_cgroup(pl->t, k->p));
         a->freeable_kib = hr_proc_freeable_kib(k->p);
-        a->grace_usec = k->type == HR_ACTION_TERMINATE ? ac->terminate_grace_usec[pl->act] : 0;
+        a->grace_usec = k->type == HR_ACTION_TERMINATE ? ac->terminate_grace_usec[pl->act]
+                        : k->type == HR_ACTION_WARN    ? ac->warn_usec
+                                                       : 0;
         a->reason = k->reason;
         write_why(pl, a, tier_name(k->p->priority), k->p->growth_kib_per_sec);
         if (k->escalation) {
@@ -602,13 +653,14 @@ static void emit_pick(Plan *pl, const Pick *k) {
         }
 }
 
-static void emit_thaw(Plan *pl, const HrTracked *tr, const HrProc *p) {
+/* THAW, RESTORE or SPARE: ends what is tracked of tr (p: its process in this scan, or NULL). */
+static void emit_untrack(Plan *pl, const HrTracked *tr, const HrProc *p, HrActionType type) {
         HrAction *a;
 
         if (pl->out->n >= HR_ACTIONS_MAX)
                 return;
         a = &pl->out->items[pl->out->n++];
-        a->type = tr->state == HR_TRACKED_CHECKPOINTED ? HR_ACTION_RESTORE : HR_ACTION_THAW;
+        a->type = type;
         a->pid = tr->pid;
         a->start_time = tr->start_time;
         bprintf(a->comm, sizeof(a->comm), "%s", tr->comm);
@@ -637,7 +689,7 @@ static void plan_recovery(Plan *pl) {
                 unsigned idx = pl->by_id[i];
                 const HrTracked *tr = &s->tracked[idx];
                 const HrProc *p = proc_find(pl->t, tr->pid, tr->start_time);
-                if (tr->state == HR_TRACKED_TERMINATING)
+                if (tr->state == HR_TRACKED_TERMINATING || tr->state == HR_TRACKED_WARNED)
                         continue;
                 if (tr->state == HR_TRACKED_FROZEN && !proc_alive(p))
                         continue; /* gone or a zombie: the next commit that misses it forgets it */
@@ -661,7 +713,8 @@ static void plan_recovery(Plan *pl) {
                 uint64_t need = add_sat(add_sat(back_kib, tr->rss_kib), ac->thaw_margin_kib);
                 if (pl->snap->mem_available_kib < need)
                         continue; /* does not fit: a smaller one behind it still may */
-                emit_thaw(pl, tr, proc_find(pl->t, tr->pid, tr->start_time));
+                emit_untrack(pl, tr, proc_find(pl->t, tr->pid, tr->start_time),
+                             tr->state == HR_TRACKED_CHECKPOINTED ? HR_ACTION_RESTORE : HR_ACTION_THAW);
                 back_kib = add_sat(back_kib, tr->rss_kib);
                 thawed++;
         }
@@ -695,6 +748,7 @@ void hr_policy_plan(const HrConfig *c, const HrSnapshot *snap, const HrPolicySta
 
         if (snap->level == HR_LEVEL_NORMAL) {
                 plan_recovery(&pl);
+                plan_spares(&pl);
                 return;
         }
 
@@ -702,13 +756,16 @@ void hr_policy_plan(const HrConfig *c, const HrSnapshot *snap, const HrPolicySta
          * planned beyond what the score says right now. A level still at EMERGENCY while the score has
          * fallen to 10 must not go on killing one process per cooldown. Between the two: hold. */
         pl.act = MIN(snap->level, hr_level_for_score(&c->level, snap->pressure.score_centi));
-        if (pl.act == HR_LEVEL_NORMAL)
+        if (pl.act == HR_LEVEL_NORMAL) {
+                plan_spares(&pl);
                 return;
+        }
 
         /* Victims first, so a victim is not also frozen in the same plan; emitted after the freezes. */
         pick_victims(&pl);
         unsigned n_victims = pl.n_picks;
         pick_freezes(&pl);
+        plan_spares(&pl);
 
         for (unsigned i = n_victims; i < pl.n_picks; i++)
                 emit_pick(&pl, &pl.picks[i]);
@@ -811,6 +868,21 @@ void hr_policy_commit(HrPolicyState *s, const HrSnapshot *snap, const HrActionLi
                         tr->whole_cgroup = tr->whole_cgroup || a->whole_cgroup;
                         tr->since = now;
                         tr->reason = a->reason;
+                        break;
+                case HR_ACTION_WARN:
+                        if (tracked_index(s, a->pid, a->start_time) >= 0)
+                                break; /* frozen or acted on already: the warning changes nothing */
+                        tr = track(s, snap, a);
+                        if (!tr)
+                                break;
+                        tr->state = HR_TRACKED_WARNED;
+                        tr->since = now;
+                        tr->reason = a->reason;
+                        break;
+                case HR_ACTION_SPARE:
+                        i = tracked_index(s, a->pid, a->start_time);
+                        if (i >= 0 && s->tracked[i].state == HR_TRACKED_WARNED)
+                                untrack(s, (unsigned) i);
                         break;
                 case HR_ACTION_THAW:
                 case HR_ACTION_RESTORE:

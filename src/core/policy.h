@@ -18,12 +18,14 @@ typedef struct HrSnapshot {
         uint64_t swap_total_kib;
         uint64_t swap_free_kib;
         const HrProcTable *procs;
+        bool warn_listeners;           /* someone hears a warning (a hook, a subscriber): worth waiting for */
 } HrSnapshot;
 
 typedef enum HrTrackedState {
         HR_TRACKED_FROZEN,
         HR_TRACKED_TERMINATING,
         HR_TRACKED_CHECKPOINTED,
+        HR_TRACKED_WARNED,             /* told it is next; terminated when its window ends, unless spared */
         _HR_TRACKED_STATE_MAX,
         _HR_TRACKED_STATE_INVALID = -22,
 } HrTrackedState;
@@ -56,7 +58,7 @@ typedef struct HrPolicyState {
 void hr_policy_state_init(HrPolicyState *s);
 
 /* Plans this tick's actions into *ret (every byte cleared first, so equal inputs give equal bytes).
- * Order: thaws/restores, then freezes, then terminations/checkpoints, then kills. Never targets PID 1,
+ * Order: thaws/restores/spares, then freezes, then warnings/terminations/checkpoints, then kills. Never targets PID 1,
  * kernel threads, headroomd, callers' sessions, protected processes or zombies; never freezes and
  * thaws one process in the same plan; plans nothing but thaws/restores at NORMAL and no thaw above it.
  *
@@ -74,6 +76,11 @@ void hr_policy_state_init(HrPolicyState *s);
  *              top-ranked process of priority >= 20. Without kill_enabled it plans like CRITICAL.
  * One victim at a time: below EMERGENCY no new TERMINATE/CHECKPOINT while a tracked TERMINATING
  * process is still alive (present and not a zombie) or within kill_cooldown_usec of last_kill_at.
+ * The warning before the end: below EMERGENCY, when snap->warn_listeners and warn_usec > 0, a victim
+ * not yet tracked is first planned as WARN (tracked WARNED); while it runs inside its warn_usec window
+ * no other victim is chosen; after it, the victim is planned as TERMINATE/CHECKPOINT if the ladder
+ * still picks it, and SPARE (untracked) otherwise, at any level, NORMAL included. EMERGENCY does not
+ * warn: it may KILL a warned process at once. WARNED processes are never frozen or thawed.
  * At EMERGENCY the first KILL does not wait for that cooldown; a new victim after a KILL waits
  * kill_cooldown_usec from last_sigkill_at, and an escalation plans no new victim in the same plan.
  * NEVER_KILL / FREEZE_ONLY processes are only ever frozen (and thawed). Thaws/restores are the undo
@@ -91,7 +98,8 @@ void hr_policy_plan(const HrConfig *c, const HrSnapshot *snap, const HrPolicySta
 /* Records a plan as carried out (the executor calls it with what succeeded; --dry-run with the
  * whole plan, so the next plan sees what would have been): FREEZE -> FROZEN, TERMINATE/KILL ->
  * TERMINATING (KILL also sets killed and last_sigkill_at), CHECKPOINT -> CHECKPOINTED (these three
- * set last_kill_at), THAW/RESTORE remove the entry and set last_thaw_at. First forgets FROZEN and
+ * set last_kill_at), THAW/RESTORE remove the entry and set last_thaw_at, WARN -> WARNED (unless
+ * already tracked), SPARE removes a WARNED entry. First forgets FROZEN and
  * TERMINATING entries whose (pid, start_time) is no longer in snap; CHECKPOINTED entries outlive
  * their process (it is killed after the dump) until restored. Additions beyond HR_TRACKED_MAX are
  * dropped (hr_policy_plan never plans more than there is room for). */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "daemon/config.h"
+#include "daemon/hook.h"
 #include "parse/ini.h"
 #include "parse/parse.h"
 
@@ -110,6 +111,10 @@ const HrConfItem hr_conf_items[] = {
           CFG(actions.terminate_grace_usec[HR_LEVEL_CRITICAL]), 0, SEC(600), .doc = "SIGTERM to SIGKILL at CRITICAL" },
         { "Terminate", "GraceEmergencySec", HR_CONF_DURATION, HR_STORE_U64,
           CFG(actions.terminate_grace_usec[HR_LEVEL_EMERGENCY]), 0, SEC(60), .doc = "SIGTERM to SIGKILL at EMERGENCY" },
+        { "Terminate", "WarnSec", HR_CONF_DURATION, HR_STORE_U64, CFG(actions.warn_usec), 0, SEC(60),
+          .doc = "between the warning and SIGTERM, when someone hears it (a hook, a subscriber); 0: no warning" },
+        { "Terminate", "WarnHook", HR_CONF_COMMAND, HR_STORE_NONE, CFG(actions.warn_hook), 0, 0,
+          .doc = "run before a terminate with the victim's pid, name and reason, for WarnSec at most" },
         { "Terminate", "RunawayMiBPerSec", HR_CONF_SIZE, HR_STORE_I64, CFG(actions.runaway_growth_kib_per_sec),
           MIB(1), GIB(1024), .doc = "growth that makes an expendable-heavy process a runaway at HIGH" },
 
@@ -167,7 +172,7 @@ static const char *const type_table[_HR_CONF_TYPE_MAX] = {
         [HR_CONF_BOOL] = "boolean",     [HR_CONF_INT] = "integer",   [HR_CONF_PERCENT] = "percentage",
         [HR_CONF_FRACTION] = "fraction", [HR_CONF_POINTS] = "points", [HR_CONF_DURATION] = "duration",
         [HR_CONF_SIZE] = "size",         [HR_CONF_PATH] = "path",     [HR_CONF_REGEX] = "regex",
-        [HR_CONF_CHECKPOINT] = "yes|no|auto",
+        [HR_CONF_CHECKPOINT] = "yes|no|auto", [HR_CONF_COMMAND] = "command",
 };
 
 static const char *const checkpoint_table[_HR_CHECKPOINT_MAX] = {
@@ -615,7 +620,7 @@ static void store(const HrConfItem *it, void *base, int64_t v) {
 int hr_conf_format_value(const HrConfItem *it, const void *base, char *buf, size_t size) {
         if (it->type == HR_CONF_REGEX)
                 return -EOPNOTSUPP;
-        if (it->type == HR_CONF_PATH) {
+        if (it->type == HR_CONF_PATH || it->type == HR_CONF_COMMAND) {
                 int n = snprintf(buf, size, "%s", (const char *) base + it->offset);
                 return n < 0 || (size_t) n >= size ? -ENOSPC : 0;
         }
@@ -784,6 +789,28 @@ int hr_conf_parse_value(const HrConfItem *it, const char *value, void *base, cha
                 if (n >= it->size) {
                         (void) snprintf(why, why_size, "path longer than %zu bytes", it->size - 1);
                         return -ERANGE;
+                }
+                memcpy((char *) base + it->offset, value, n + 1);
+                return 0;
+        }
+        case HR_CONF_COMMAND: {
+                char words[HR_CONFIG_HOOK_MAX], *argv[HR_HOOK_WORDS_MAX + 1];
+                const char *bad;
+                size_t n = strlen(value);
+                if (n >= it->size) {
+                        (void) snprintf(why, why_size, "command longer than %zu bytes", it->size - 1);
+                        return -ERANGE;
+                }
+                if (n > 0) {
+                        r = hr_hook_split(value, words, sizeof words, argv, ELEMENTSOF(argv), &bad);
+                        if (r < 0) {
+                                (void) snprintf(why, why_size, "%s", bad);
+                                return r;
+                        }
+                        if (access(argv[0], X_OK) < 0) {
+                                (void) snprintf(why, why_size, "%s: cannot run it (%s)", argv[0], strerror(errno));
+                                return -errno;
+                        }
                 }
                 memcpy((char *) base + it->offset, value, n + 1);
                 return 0;

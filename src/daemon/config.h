@@ -22,12 +22,13 @@ typedef enum HrConfType {
         HR_CONF_PATH,       /* absolute path */
         HR_CONF_REGEX,      /* POSIX extended regex; empty removes the matcher */
         HR_CONF_CHECKPOINT, /* yes/no/auto */
+        HR_CONF_COMMAND,    /* absolute program path and arguments split at blanks, no shell; "" = none */
         _HR_CONF_TYPE_MAX,
 } HrConfType;
 
 /* Where the parsed value is stored. */
 typedef enum HrConfStore {
-        HR_STORE_NONE, /* types that own their storage (path, regex, checkpoint) */
+        HR_STORE_NONE, /* types that own their storage (path, command, regex, checkpoint) */
         HR_STORE_BOOL,
         HR_STORE_U32,
         HR_STORE_I32,

@@ -40,10 +40,18 @@ static void save_registry(HrExecutor *ex) {
         ex->registry_failing = r < 0;
 }
 
-int hr_executor_init(HrExecutor *ex, const HrSysroot *root, const char *runtime_dir) {
-        *ex = (HrExecutor) { .root = root, .timer_fd = -EBADF };
+void hr_executor_init_closed(HrExecutor *ex) {
+        *ex = (HrExecutor) { .timer_fd = -EBADF };
+        hr_hooks_init(&ex->hooks);
         for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
                 ex->victims[i].pidfd = -EBADF;
+        for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX; i++)
+                ex->watches[i].fd = -EBADF;
+}
+
+int hr_executor_init(HrExecutor *ex, const HrSysroot *root, const char *runtime_dir) {
+        hr_executor_init_closed(ex);
+        ex->root = root;
         /* pidfds name real processes: identities read from a fixture tree must never pick one. */
         if (root->path[0])
                 return log_error_errno(-EXDEV, "%s: actions need the real system's /proc, not a fixture root "
@@ -62,6 +70,9 @@ int hr_executor_init(HrExecutor *ex, const HrSysroot *root, const char *runtime_
 }
 
 void hr_executor_done(HrExecutor *ex) {
+        hr_hooks_done(&ex->hooks);
+        for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX; i++)
+                ex->watches[i].fd = hr_close(ex->watches[i].fd);
         for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
                 ex->victims[i].pidfd = hr_close(ex->victims[i].pidfd);
         ex->timer_fd = hr_close(ex->timer_fd);
@@ -69,11 +80,25 @@ void hr_executor_done(HrExecutor *ex) {
 
 /* ---- freezing ---- */
 
+static void unwatch(HrExecutor *ex, HrFreezeWatch *w) {
+        if (ex->loop)
+                (void) hr_loop_remove_fd(ex->loop, w->fd);
+        w->fd = hr_close(w->fd);
+}
+
+static void unwatch_cgroup(HrExecutor *ex, const char *cgroup) {
+        for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX; i++)
+                if (ex->watches[i].fd >= 0 && strcmp(ex->watches[i].cgroup, cgroup) == 0)
+                        unwatch(ex, &ex->watches[i]);
+}
+
 static int thaw_entry(HrExecutor *ex, const HrRegistryEntry *e) {
         int fd, r;
 
-        if (e->method == HR_FREEZE_CGROUP)
+        if (e->method == HR_FREEZE_CGROUP) {
+                unwatch_cgroup(ex, e->cgroup);
                 return hr_cgroup_set_frozen(ex->root, e->cgroup, false);
+        }
         r = hr_pidfd_pin(ex->root, e->pid, e->start_time, &fd);
         if (r < 0)
                 return r;
@@ -112,6 +137,9 @@ static void arm_grace_timer(HrExecutor *ex) {
         for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
                 if (ex->victims[i].pidfd >= 0 && !ex->victims[i].killed)
                         next = MIN(next, ex->victims[i].kill_at);
+        for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX; i++)
+                if (ex->watches[i].fd >= 0)
+                        next = MIN(next, ex->watches[i].deadline);
         struct itimerspec its = {};
         if (next != USEC_INFINITY) {
                 usec_t now = hr_now(), d = next > now ? next - now : 1;
@@ -176,12 +204,83 @@ static int on_grace_timer(HrLoop *l, int fd, uint32_t revents, void *userdata) {
                 if (v->pidfd >= 0 && !v->killed && v->kill_at <= now)
                         kill_victim(ex, v, "grace over");
         }
+        for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX; i++) {
+                HrFreezeWatch *w = &ex->watches[i];
+                if (w->fd < 0 || w->deadline > now)
+                        continue;
+                /* Still freezing: a task in uninterruptible sleep (I/O, a vfork parent) holds it up. The
+                 * freeze stays requested (the kernel completes it) and is undone like any other. */
+                log_warning("%s: not frozen %llu ms after cgroup.freeze (a task in uninterruptible sleep?); "
+                            "left requested, thawed with the rest",
+                            w->cgroup, (unsigned long long) ((now - w->since) / USEC_PER_MSEC));
+                ex->n_freeze_slow++;
+                unwatch(ex, w);
+        }
         arm_grace_timer(ex);
         return 0;
 }
 
+/* ---- confirming cgroup freezes ---- */
+
+static int on_freeze_event(HrLoop *l, int fd, uint32_t revents, void *userdata) {
+        HrExecutor *ex = userdata;
+        bool frozen = false, populated = true;
+        (void) l;
+        (void) revents;
+
+        for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX; i++) {
+                HrFreezeWatch *w = &ex->watches[i];
+                if (w->fd != fd)
+                        continue;
+                int r = hr_cgroup_events_read(fd, &frozen, &populated);
+                if (r < 0 || frozen || !populated) {
+                        if (r < 0 && r != -ENODEV && r != -ENOENT)
+                                log_warning_errno(r, "%s/cgroup.events: cannot read (%m); freeze not confirmed", w->cgroup);
+                        else if (r == 0)
+                                log_info("%s: %s after %llu ms", w->cgroup, frozen ? "frozen" : "empty",
+                                         (unsigned long long) ((hr_now() - w->since) / USEC_PER_MSEC));
+                        unwatch(ex, w);
+                        arm_grace_timer(ex);
+                }
+                break;
+        }
+        return 0;
+}
+
+/* After writing cgroup.freeze: the kernel freezes asynchronously; cgroup.events says when it is done. */
+static void watch_freeze(HrExecutor *ex, const char *cgroup) {
+        HrFreezeWatch *w = NULL;
+        bool frozen = false;
+        int fd, r;
+
+        unwatch_cgroup(ex, cgroup);
+        fd = hr_cgroup_events_open(ex->root, cgroup);
+        if (fd < 0)
+                return;
+        /* The first read sets the baseline for EPOLLPRI; the freeze may already be complete. */
+        r = hr_cgroup_events_read(fd, &frozen, NULL);
+        if (r < 0 || frozen || !ex->loop) {
+                if (r == 0 && frozen)
+                        log_info("%s: frozen at once", cgroup);
+                (void) close(fd);
+                return;
+        }
+        for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX && !w; i++)
+                if (ex->watches[i].fd < 0)
+                        w = &ex->watches[i];
+        if (!w || hr_loop_add_fd(ex->loop, fd, EPOLLPRI, on_freeze_event, ex) < 0) {
+                (void) close(fd);
+                return; /* not confirmed: it still freezes, and is still undone */
+        }
+        *w = (HrFreezeWatch) { .fd = fd, .since = hr_now() };
+        w->deadline = w->since + HR_FREEZE_CONFIRM_USEC;
+        (void) snprintf(w->cgroup, sizeof w->cgroup, "%s", cgroup);
+        arm_grace_timer(ex);
+}
+
 int hr_executor_attach(HrExecutor *ex, HrLoop *loop) {
         ex->loop = loop;
+        hr_hooks_attach(&ex->hooks, loop);
         return hr_loop_add_fd(loop, ex->timer_fd, EPOLLIN, on_grace_timer, ex);
 }
 
@@ -369,6 +468,12 @@ static int apply_one(HrExecutor *ex, const HrAction *a, usec_t now) {
                 return 0;
         }
 
+        if (a->type == HR_ACTION_SPARE) {
+                log_notice("%s", line);
+                ex->n_spared++;
+                return 0;
+        }
+
         /* Pin first: from here on only the pidfd names the target, so a reused PID is never hit. */
         r = hr_pidfd_pin(ex->root, a->pid, a->start_time, &fd);
         if (r == 0 && hr_pidfd_exited(fd) == 1) {
@@ -382,6 +487,16 @@ static int apply_one(HrExecutor *ex, const HrAction *a, usec_t now) {
         }
 
         switch (a->type) {
+        case HR_ACTION_WARN:
+                /* Nothing is done to it: it is told (log, subscribers, the hook) and gets its window. */
+                (void) close(fd);
+                log_notice("%s; SIGTERM in %llu.%llu s unless the pressure falls", line,
+                           (unsigned long long) (a->grace_usec / USEC_PER_SEC),
+                           (unsigned long long) (a->grace_usec % USEC_PER_SEC / (USEC_PER_SEC / 10)));
+                ex->n_warned++;
+                if (ex->warn_hook && ex->warn_hook[0])
+                        (void) hr_hook_run(&ex->hooks, ex->warn_hook, a, a->grace_usec);
+                return 0;
         case HR_ACTION_FREEZE:
                 /* Recorded (and saved) by hr_executor_apply() before any freeze of the plan. */
                 held = hr_registry_find(&ex->registry, a->pid, a->start_time);
@@ -397,6 +512,8 @@ static int apply_one(HrExecutor *ex, const HrAction *a, usec_t now) {
                         break;
                 ex->n_frozen++;
                 log_notice("%s [%s]", line, hr_freeze_method_to_string(m));
+                if (m == HR_FREEZE_CGROUP)
+                        watch_freeze(ex, a->cgroup);
                 return 0;
         case HR_ACTION_CHECKPOINT:
                 /* CRIU support is not built yet: terminate instead, and say so. */

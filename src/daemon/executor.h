@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "core/policy.h"
+#include "daemon/hook.h"
 #include "daemon/loop.h"
 #include "daemon/registry.h"
 #include "io/sysroot.h"
@@ -14,6 +15,16 @@
 /* Room for a few victims and the process groups that go with them (KillGroup=): a build driver and its
  * compilers. Members beyond it are left alone (and logged); the policy picks again once they are gone. */
 #define HR_VICTIMS_MAX 64
+
+/* Cgroup freezes not yet confirmed by cgroup.events ("frozen 1"), each watched until then or its deadline. */
+#define HR_FREEZE_WATCH_MAX 16
+#define HR_FREEZE_CONFIRM_USEC (2 * USEC_PER_SEC)
+
+typedef struct HrFreezeWatch {
+        int fd;                  /* cgroup.events; -EBADF: slot free */
+        char cgroup[HR_ACTION_CGROUP_MAX];
+        usec_t since, deadline;
+} HrFreezeWatch;
 
 /* A process sent SIGTERM (or SIGKILL), watched through its pidfd until it is gone. */
 typedef struct HrVictim {
@@ -37,9 +48,15 @@ typedef struct HrExecutor {
         char registry_path[PATH_MAX]; /* "" when no runtime directory: nothing persisted */
         bool registry_failing;
         HrVictim victims[HR_VICTIMS_MAX];
-        int timer_fd;                 /* the nearest grace deadline */
-        uint64_t n_frozen, n_thawed, n_terminated, n_killed, n_failed;
+        int timer_fd;                 /* the nearest deadline: a grace, or a freeze's confirmation */
+        HrFreezeWatch watches[HR_FREEZE_WATCH_MAX];
+        HrHooks hooks;
+        const char *warn_hook;        /* the config's WarnHook= ("" or NULL: none); set before each apply */
+        uint64_t n_frozen, n_thawed, n_terminated, n_killed, n_failed, n_warned, n_spared, n_freeze_slow;
 } HrExecutor;
+
+/* Everything closed: hr_executor_done() is then a no-op (for a monitor that never acts). */
+void hr_executor_init_closed(HrExecutor *ex);
 
 /* Sets up the executor on the real root only (-EXDEV for a fixture root: pidfds name real processes).
  * runtime_dir (may be NULL) holds "registry.json"; it is created 0700 if missing.

@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define HR_LOOP_MAX_SOURCES 32
+/* Signals, timers, triggers, up to HR_VICTIMS_MAX victims' pidfds, hooks (two fds each), clients. */
+#define HR_LOOP_MAX_SOURCES 256
 
 typedef struct HrLoop HrLoop;
 

@@ -17,11 +17,6 @@
 #include "daemon/record.h"
 #include "daemon/report.h"
 
-usec_t hr_now(void) {
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / 1000;
-}
 
 void hr_monitor_options_default(HrMonitorOptions *o) {
         *o = (HrMonitorOptions) {};
@@ -74,9 +69,7 @@ int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o, HrConfig *config) {
         int r;
 
         *m = (HrMonitor) { .opt = *o, .timer_fd = -EBADF, .signal_fd = -EBADF };
-        m->executor = (HrExecutor) { .timer_fd = -EBADF }; /* closed; set up below when acting */
-        for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
-                m->executor.victims[i].pidfd = -EBADF;
+        hr_executor_init_closed(&m->executor); /* set up below when acting */
         hr_proc_table_init(&m->procs[0]);
         hr_proc_table_init(&m->procs[1]);
         hr_policy_state_init(&m->policy);
@@ -198,6 +191,8 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                 .swap_total_kib = hr_meminfo_get(&s->meminfo, HR_MEM_SWAP_TOTAL),
                 .swap_free_kib = hr_meminfo_get(&s->meminfo, HR_MEM_SWAP_FREE),
                 .procs = t,
+                /* Someone hears a warning: the hook (subscribers to come with the socket). */
+                .warn_listeners = m->config.actions.warn_hook[0] != '\0',
         };
         hr_policy_plan(&m->config, &snap, &m->policy, &m->plan);
         m->n_plans++;
@@ -216,6 +211,7 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                            snap.pressure.score_centi / 100, snap.pressure.score_centi % 100, t->n,
                            m->plan.n ? "" : "nothing to do");
         if (!m->opt.dry_run) {
+                m->executor.warn_hook = m->config.actions.warn_hook;
                 hr_executor_apply(&m->executor, &snap, &m->plan, &m->done);
                 hr_policy_commit(&m->policy, &snap, &m->done);
                 hr_executor_sync(&m->executor, &m->policy);

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "shared/clock.h"
 #include "core/action.h"
 #include "core/classify.h"
 #include "core/level.h"
@@ -91,4 +92,3 @@ static inline const HrSample *hr_monitor_current(const HrMonitor *m) {
         return m->have_cur ? &m->sample[m->cur] : NULL;
 }
 
-usec_t hr_now(void);

@@ -154,6 +154,20 @@ int hr_cgroup_events_open(const HrSysroot *root, const char *cgroup) {
         return fd < 0 ? -errno : fd;
 }
 
+int hr_cgroup_events_read(int fd, bool *ret_frozen, bool *ret_populated) {
+        char buf[1024];
+        ssize_t n;
+
+        do
+                n = pread(fd, buf, sizeof buf, 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        if ((size_t) n == sizeof buf || memchr(buf, '\0', (size_t) n))
+                return -EBADMSG;
+        return parse_events(buf, (size_t) n, ret_frozen, ret_populated);
+}
+
 int hr_cgroup_count_procs(const HrSysroot *root, const char *cgroup) {
         /* "4242\n4250\n": one PID a line, unordered; may be long (the root cgroup), so it is counted as it streams. */
         char rel[PATH_MAX], buf[4096];

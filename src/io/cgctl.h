@@ -17,6 +17,10 @@ int hr_cgroup_events(const HrSysroot *root, const char *cgroup, bool *ret_frozen
 /* Opens <cgroup>/cgroup.events for polling: EPOLLPRI on every change (re-read after each). fd or -errno. */
 int hr_cgroup_events_open(const HrSysroot *root, const char *cgroup);
 
+/* Reads an fd from hr_cgroup_events_open() from the start; the read also acknowledges the change, so a
+ * level-triggered poll stops reporting it. Either output may be NULL. 0 or -errno. */
+int hr_cgroup_events_read(int fd, bool *ret_frozen, bool *ret_populated);
+
 /* Writes "1" to <cgroup>/cgroup.kill (5.14+): SIGKILL to the whole subtree. 0, -ENOENT, -errno. */
 int hr_cgroup_kill(const HrSysroot *root, const char *cgroup);
 

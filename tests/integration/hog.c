@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Test workload: holds N MiB of anonymous memory that compresses about 3:1 (a third random bytes,
  * the rest zero) and keeps touching every page for S seconds, so a memory limit makes it swap.
- * With N prefixed by '+' ("+8") it instead grows by N MiB per second until S seconds pass (a leak). */
+ * With N prefixed by '+' ("+8") it instead grows by N MiB per second until S seconds pass (a leak).
+ * An idle hog ("=N") sheds its memory on SIGUSR1, as a cooperative application does when warned. */
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,13 @@ static void fill(unsigned char *p, size_t from, size_t to, size_t page, uint64_t
                         *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
                         memcpy(p + off + i, x, 8);
                 }
+}
+
+static volatile sig_atomic_t shed;
+
+static void on_usr1(int sig) {
+        (void) sig;
+        shed = 1;
 }
 
 static void touch(unsigned char *p, size_t len, size_t page) {
@@ -55,10 +64,20 @@ int main(int argc, char **argv) {
         unsigned long passes = 0;
 
         if (mode == '=') {
+                struct sigaction sa = { .sa_handler = on_usr1 };
+                sigaction(SIGUSR1, &sa, NULL);
                 fill(p, 0, len, page, &x);
                 struct timespec ts = { .tv_sec = (time_t) seconds, .tv_nsec = 0 };
-                while (nanosleep(&ts, &ts) < 0)
-                        ;
+                for (;;) {
+                        if (shed && len > 0) { /* also when it came before the sleep */
+                                munmap(p, len);
+                                len = 0;
+                                printf("hog: shed %zu MiB\n", mib);
+                                fflush(stdout);
+                        }
+                        if (nanosleep(&ts, &ts) == 0)
+                                break;
+                }
         } else if (mode == '+') {
                 size_t held = 0;
                 while (now_sec() < end) {

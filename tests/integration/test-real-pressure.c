@@ -136,5 +136,6 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_trigger_fires_and_level_rises, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_trigger_window_by_privilege, setup, teardown),
         };
+        itest_filter();
         return itest_result(cmocka_run_group_tests(tests, NULL, NULL), 2);
 }

@@ -155,6 +155,7 @@ static inline void test_config(HrConfig *c) {
                 .runaway_growth_kib_per_sec = 10 * 1024,
                 .kill_enabled = true,
                 .kill_cooldown_usec = 10 * USEC_PER_SEC,
+                .warn_usec = 3 * USEC_PER_SEC,
                 .checkpoint_enabled = false,
         };
 }

@@ -404,7 +404,7 @@ static void test_table_round_trip(void **state) {
                 memset((char *) &d + it->offset, 0x5A, it->size);
                 if (hr_conf_parse_value(it, text, &d, why, sizeof why) != 0)
                         fail_msg("%s=%s: default does not parse back: %s", it->key, text, why);
-                bool same = it->type == HR_CONF_PATH
+                bool same = it->type == HR_CONF_PATH || it->type == HR_CONF_COMMAND
                                     ? strcmp((char *) &d + it->offset, (char *) &c + it->offset) == 0
                                     : memcmp((char *) &d + it->offset, (char *) &c + it->offset, it->size) == 0;
                 if (!same)
@@ -539,6 +539,11 @@ static const ValueCase value_cases[] = {
         { "Checkpoint", "Directory", "/srv/criu", 0, "/srv/criu" },
         { "Checkpoint", "Directory", "relative/dir", -EINVAL, "not an absolute path" },
         { "Checkpoint", "Directory", "", -EINVAL, "not an absolute path" },
+        { "Terminate", "WarnHook", "notify-send hi", -EINVAL, "the program must be an absolute path (no shell runs it)" },
+        { "Terminate", "WarnHook", "/nonexistent/hook --x", -ENOENT, "/nonexistent/hook: cannot run it (No such file or directory)" },
+        { "Terminate", "WarnHook", "/bin/true 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16", -E2BIG, "too many words (at most 16)" },
+        { "Terminate", "WarnHook", "/bin/true --quiet", 0, "/bin/true --quiet" },
+        { "Terminate", "WarnHook", "", 0, "" },
         /* checkpoint */
         { "Rule", "Checkpoint", "auto", 0, "auto" },
         { "Rule", "Checkpoint", "yes", 0, "yes" },

@@ -212,6 +212,12 @@ static void world_apply(World *w, const HrActionList *done) {
                         if (p)
                                 p->dying = 1;
                         break;
+                case HR_ACTION_WARN:
+                        if (p && chance(&w->rng, 300)) { /* a cooperative one sheds memory */
+                                p->anon_kib /= 4;
+                                p->growth = 0;
+                        }
+                        break;
                 case HR_ACTION_RESTORE:
                         if (w->n < WORLD_MAX) {
                                 random_proc(w, &w->p[w->n], w->next_pid++);
@@ -285,6 +291,7 @@ static void random_config(Rng *r, bool crowded, HrConfig *c) {
         a->kill_enabled = chance(r, 850);
         a->kill_cooldown_usec = below(r, 20) * SEC;
         a->checkpoint_enabled = chance(r, 500);
+        a->warn_usec = chance(r, 300) ? 0 : below(r, 6) * SEC + 500 * USEC_PER_MSEC;
 }
 
 static void random_pressure(Rng *r, HrPressure *p) {
@@ -334,11 +341,13 @@ static unsigned category(HrActionType t) {
         switch (t) {
         case HR_ACTION_THAW:
         case HR_ACTION_RESTORE:
+        case HR_ACTION_SPARE:
                 return 0;
         case HR_ACTION_FREEZE:
                 return 1;
         case HR_ACTION_TERMINATE:
         case HR_ACTION_CHECKPOINT:
+        case HR_ACTION_WARN:
                 return 2;
         default:
                 return 3;
@@ -372,7 +381,8 @@ static bool could_be_victim(const HrConfig *c, const HrPolicyState *s, const HrP
 
         if (p->priority < min || p->pid <= 1 || (p->flags & (UNTOUCHABLE | ONLY_FREEZE)) || !alive(p))
                 return false;
-        if ((tr && tr->state != HR_TRACKED_FROZEN) || (w && w->state != HR_TRACKED_FROZEN))
+        if ((tr && tr->state != HR_TRACKED_FROZEN && tr->state != HR_TRACKED_WARNED) ||
+            (w && w->state != HR_TRACKED_FROZEN))
                 return false;
         if (!tr && s->n_tracked >= HR_TRACKED_MAX)
                 return false;
@@ -396,13 +406,17 @@ static unsigned check_plan(const Ctx *x, const HrConfig *c, const HrSnapshot *sn
         const char *lvl = hr_level_to_string(level);
         unsigned freezes = 0, thaws = 0, victims = 0, new_victims = 0, escalations = 0, new_tracked = 0;
         uint64_t back = 0;
-        bool terminating_alive = false;
+        bool terminating_alive = false, warned_waiting = false;
 
         CHECK(x, plan->n <= HR_ACTIONS_MAX, "%u actions", plan->n);
-        for (unsigned i = 0; i < s->n_tracked; i++)
-                if (s->tracked[i].state == HR_TRACKED_TERMINATING &&
-                    alive(find_id(t, s->tracked[i].pid, s->tracked[i].start_time)))
+        for (unsigned i = 0; i < s->n_tracked; i++) {
+                const HrTracked *tr = &s->tracked[i];
+                bool is_alive = alive(find_id(t, tr->pid, tr->start_time));
+                if (tr->state == HR_TRACKED_TERMINATING && is_alive)
                         terminating_alive = true;
+                if (tr->state == HR_TRACKED_WARNED && is_alive && within(snap->now, tr->since, ac->warn_usec))
+                        warned_waiting = true;
+        }
 
         HrComponent comp = HR_COMP_PSI_SOME;
         for (unsigned i = 1; i < _HR_COMP_MAX; i++)
@@ -446,6 +460,11 @@ static unsigned check_plan(const Ctx *x, const HrConfig *c, const HrSnapshot *sn
                         new_tracked++;
 
                 switch (a->type) {
+                case HR_ACTION_SPARE:
+                        CHECK(x, tr && tr->state == HR_TRACKED_WARNED, "spare %d: not warned", (int) a->pid);
+                        CHECK(x, !within(snap->now, tr->since, ac->warn_usec), "spare %d inside its window", (int) a->pid);
+                        CHECK(x, a->reason == HR_REASON_RECOVERY, "spare %d: reason", (int) a->pid);
+                        break;
                 case HR_ACTION_THAW:
                 case HR_ACTION_RESTORE:
                         CHECK(x, level == HR_LEVEL_NORMAL, "%s at %s", tn, lvl);
@@ -476,14 +495,29 @@ static unsigned check_plan(const Ctx *x, const HrConfig *c, const HrSnapshot *sn
                               (int) a->pid);
                         CHECK(x, a->type != HR_ACTION_TERMINATE || level == HR_LEVEL_HIGH || !checkpointable(c, p),
                               "terminate %d marked for checkpoint", (int) a->pid);
-                        CHECK(x, a->grace_usec == (a->type == HR_ACTION_TERMINATE ? ac->terminate_grace_usec[level] : 0),
+                        CHECK(x, a->grace_usec == (a->type == HR_ACTION_TERMINATE ? ac->terminate_grace_usec[level]
+                                                   : a->type == HR_ACTION_WARN    ? ac->warn_usec
+                                                                                  : 0),
                               "%s %d: grace", tn, (int) a->pid);
+                        /* A warning only when someone hears it, never at EMERGENCY's kills, never twice;
+                         * a warned process is not terminated before its window is over. */
+                        CHECK(x, a->type != HR_ACTION_WARN || (snap->warn_listeners && ac->warn_usec > 0 && !tr &&
+                                                               !whole_cover(s, t, p)),
+                              "warn %d: nobody listens, or already tracked", (int) a->pid);
+                        CHECK(x, !(tr && tr->state == HR_TRACKED_WARNED) || a->type == HR_ACTION_KILL ||
+                                         !within(snap->now, tr->since, ac->warn_usec),
+                              "%s %d inside its warning window", tn, (int) a->pid);
+                        CHECK(x, a->type == HR_ACTION_WARN || a->type == HR_ACTION_KILL || tr ||
+                                         !snap->warn_listeners || ac->warn_usec == 0 || whole_cover(s, t, p),
+                              "%s %d without its warning", tn, (int) a->pid);
                         CHECK(x, !escalation || (a->type == HR_ACTION_KILL && !tr->killed), "%s %d: already a victim",
                               tn, (int) a->pid);
                         if (level == HR_LEVEL_HIGH) {
-                                CHECK(x, a->type == HR_ACTION_TERMINATE && a->reason == HR_REASON_RUNAWAY &&
-                                                 p->priority >= 80 && p->growth_kib_per_sec > 0 &&
-                                                 p->growth_kib_per_sec >= ac->runaway_growth_kib_per_sec && !tr,
+                                CHECK(x, (a->type == HR_ACTION_TERMINATE || a->type == HR_ACTION_WARN) &&
+                                                 a->reason == HR_REASON_RUNAWAY && p->priority >= 80 &&
+                                                 p->growth_kib_per_sec > 0 &&
+                                                 p->growth_kib_per_sec >= ac->runaway_growth_kib_per_sec &&
+                                                 (!tr || tr->state == HR_TRACKED_WARNED),
                                       "HIGH %s %d: not a runaway", tn, (int) a->pid);
                         } else if (!escalation) {
                                 int32_t min = a->type == HR_ACTION_KILL ? 20 : 50;
@@ -537,6 +571,7 @@ static unsigned check_plan(const Ctx *x, const HrConfig *c, const HrSnapshot *sn
         if (level < HR_LEVEL_EMERGENCY || !ac->kill_enabled) {
                 CHECK(x, victims <= 1, "%u victims below EMERGENCY", victims);
                 CHECK(x, victims == 0 || !terminating_alive, "a new victim while one is terminating");
+                CHECK(x, victims == 0 || !warned_waiting, "a victim while a warned one has its window");
                 CHECK(x, victims == 0 || !within(snap->now, s->last_kill_at, ac->kill_cooldown_usec),
                       "a victim inside the cooldown");
         } else {
@@ -584,6 +619,12 @@ static void check_commit(const Ctx *x, const HrSnapshot *snap, const HrPolicySta
                 case HR_ACTION_CHECKPOINT:
                         CHECK(x, tr && tr->state == HR_TRACKED_CHECKPOINTED, "checkpoint %d not recorded", (int) a->pid);
                         victim = true;
+                        break;
+                case HR_ACTION_WARN:
+                        CHECK(x, tr && (tr->state == HR_TRACKED_WARNED || was), "warn %d not recorded", (int) a->pid);
+                        break;
+                case HR_ACTION_SPARE:
+                        CHECK(x, !tr, "spare %d still tracked", (int) a->pid);
                         break;
                 default:
                         CHECK(x, !tr, "%s %d still tracked", hr_action_type_to_string(a->type), (int) a->pid);
@@ -662,6 +703,7 @@ static void test_random_worlds(void **state) {
                                 .swap_total_kib = MIB(8192),
                                 .swap_free_kib = below(r, MIB(8192)),
                                 .procs = &t,
+                                .warn_listeners = chance(r, 500),
                         };
                         random_pressure(r, &snap.pressure);
 
@@ -698,10 +740,10 @@ static void test_random_worlds(void **state) {
         }
 
         print_message("seed 0x%" PRIx64 ": %lu snapshots in %u episodes; planned %lu freeze, %lu thaw, %lu terminate, "
-                      "%lu kill, %lu checkpoint, %lu restore; registry up to %lu\n",
+                      "%lu kill, %lu checkpoint, %lu restore, %lu warn, %lu spare; registry up to %lu\n",
                       seed, snapshots, episodes, actions[HR_ACTION_FREEZE], actions[HR_ACTION_THAW],
                       actions[HR_ACTION_TERMINATE], actions[HR_ACTION_KILL], actions[HR_ACTION_CHECKPOINT],
-                      actions[HR_ACTION_RESTORE], max_tracked);
+                      actions[HR_ACTION_RESTORE], actions[HR_ACTION_WARN], actions[HR_ACTION_SPARE], max_tracked);
         /* The worlds must actually exercise the ladder, or the properties above prove little. */
         if (episodes >= DEFAULT_EPISODES)
                 for (unsigned k = 0; k < _HR_ACTION_TYPE_MAX; k++)

@@ -77,6 +77,9 @@ typedef struct Want {
 #define CKPT(p) { HR_ACTION_CHECKPOINT, (p) }
 #define CKPT_RUNAWAY(p) { HR_ACTION_CHECKPOINT, (p), .runaway = true }
 #define RESTORE(p) { HR_ACTION_RESTORE, (p) }
+#define WARN(p) { HR_ACTION_WARN, (p) }
+#define WARN_RUNAWAY(p) { HR_ACTION_WARN, (p), .runaway = true }
+#define SPARE(p) { HR_ACTION_SPARE, (p) }
 #define A(...) ((const Want[]) { __VA_ARGS__, { END_TYPE } })
 #define NOTHING ((const Want[]) { { END_TYPE } })
 
@@ -87,12 +90,14 @@ typedef struct TrackSpec {
         bool killed;
         bool whole;
         int32_t prio;   /* 0: the process's, or 80 when it is gone */
+        usec_t ago;     /* since: this long before NOW (0: a minute) */
 } TrackSpec;
 #define FROZEN(p, mib) { (p), HR_TRACKED_FROZEN, (mib) }
 #define FROZEN_WHOLE(p, mib) { (p), HR_TRACKED_FROZEN, (mib), .whole = true }
 #define TERMINATING(p) { (p), HR_TRACKED_TERMINATING, 0 }
 #define KILLED(p) { (p), HR_TRACKED_TERMINATING, 0, .killed = true }
 #define CHECKPOINTED(p, mib) { (p), HR_TRACKED_CHECKPOINTED, (mib) }
+#define WARNED(p, ago_sec) { (p), HR_TRACKED_WARNED, 0, .ago = (ago_sec) * SEC }
 #define T(...) ((const TrackSpec[]) { __VA_ARGS__, { 0 } })
 
 #define PROCS(...) ((const ProcSpec[]) { __VA_ARGS__, { .pid = 0 } })
@@ -107,6 +112,7 @@ typedef struct PolicyCase {
         uint64_t avail_mib;                           /* 0: 4096 */
         int comp;                                     /* C(x); 0: psi_full dominates */
         void (*tweak)(HrConfig *c);
+        bool listeners;                               /* snap.warn_listeners */
         const Want *want;
 } PolicyCase;
 
@@ -134,6 +140,9 @@ static void slow_runaway(HrConfig *c) {
 static void no_freeze_slow_runaway(HrConfig *c) {
         no_freeze(c);
         slow_runaway(c);
+}
+static void no_warning(HrConfig *c) {
+        c->actions.warn_usec = 0;
 }
 static void one_freeze(HrConfig *c) {
         c->actions.freeze_max_per_tick = 1;
@@ -269,6 +278,41 @@ static const PolicyCase cases[] = {
         { "disabled freeze: ELEVATED does nothing", HR_LEVEL_ELEVATED, PROCS(SCENE), .tweak = no_freeze,
           .want = NOTHING },
 
+        /* The warning before the end (someone listens: a hook or a subscriber). */
+        { "warning: with a listener CRITICAL warns the runaway instead of terminating it", HR_LEVEL_CRITICAL,
+          PROCS(SCENE), .listeners = true,
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), WARN_RUNAWAY(1200)) },
+        { "warning: with a listener HIGH warns its runaway too", HR_LEVEL_HIGH, PROCS(SCENE), .listeners = true,
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), WARN_RUNAWAY(1200)) },
+        { "warning: without a warn window there is nothing to wait for", HR_LEVEL_CRITICAL, PROCS(SCENE),
+          .listeners = true, .tweak = no_warning,
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), RUNAWAY(1200)) },
+        { "warning: inside its window no one else is chosen, and it is not frozen", HR_LEVEL_CRITICAL, PROCS(SCENE),
+          .listeners = true, .tracked = T(WARNED(1200, 1)),
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100)) },
+        { "warning: after its window a victim still picked is terminated, not warned again", HR_LEVEL_CRITICAL,
+          PROCS(SCENE), .listeners = true, .tracked = T(WARNED(1200, 4)),
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), RUNAWAY(1200)) },
+        { "warning: ... even when the listener has gone meanwhile", HR_LEVEL_CRITICAL, PROCS(SCENE),
+          .tracked = T(WARNED(1200, 4)),
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), RUNAWAY(1200)) },
+        { "warning: after its window, back at NORMAL, it is spared", HR_LEVEL_NORMAL, PROCS(SCENE),
+          .listeners = true, .tracked = T(WARNED(1200, 4)), .want = A(SPARE(1200)) },
+        { "warning: at NORMAL inside its window: not yet spared", HR_LEVEL_NORMAL, PROCS(SCENE), .listeners = true,
+          .tracked = T(WARNED(1200, 1)), .want = NOTHING },
+        { "warning: after its window another ranks first: the warned one is spared, the other warned",
+          HR_LEVEL_CRITICAL, PROCS(SCENE), .listeners = true, .tracked = T(WARNED(1003, 4)),
+          .want = A(SPARE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), WARN_RUNAWAY(1200)) },
+        { "warning: EMERGENCY kills a warned process without waiting", HR_LEVEL_EMERGENCY, PROCS(SCENE),
+          .listeners = true, .tracked = T(WARNED(1200, 1)), .tweak = no_freeze, .want = A(KILL_RUNAWAY(1200)) },
+        { "warning: EMERGENCY does not warn", HR_LEVEL_EMERGENCY, PROCS(SCENE), .listeners = true,
+          .tweak = no_freeze, .want = A(KILL_RUNAWAY(1200)) },
+        { "warning: a frozen victim cannot heed one: terminated at once", HR_LEVEL_CRITICAL, PROCS(SCENE),
+          .listeners = true, .tracked = T(FROZEN(1200, 2500)),
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), TERM(1200)) },
+        { "warning: a warned victim that exited no longer holds the others back", HR_LEVEL_CRITICAL, PROCS(SCENE),
+          .listeners = true, .tracked = T(WARNED(1700, 1)),
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), WARN_RUNAWAY(1200)) },
         /* Checkpoint. */
         { "checkpoint: CRITICAL checkpoints a victim marked yes", HR_LEVEL_CRITICAL,
           PROCS(SCENE_BUT(LEAKER_(0, .ckpt = HR_CHECKPOINT_YES))), .tweak = checkpoint_on,
@@ -405,7 +449,7 @@ static void fill_tracked(HrPolicyState *s, const HrProcTable *t, const TrackSpec
                         .killed = ts->killed,
                         .priority = ts->prio ? ts->prio : p ? p->priority : 80,
                         .rss_kib = MIB(ts->rss_mib),
-                        .since = NOW - 60 * SEC,
+                        .since = NOW - (ts->ago ? ts->ago : 60 * SEC),
                 };
                 (void) snprintf(tr->comm, sizeof(tr->comm), "%s", p ? p->comm : "gone");
                 (void) snprintf(tr->cgroup, sizeof(tr->cgroup), "%s", p ? hr_proc_cgroup(t, p) : "");
@@ -440,8 +484,9 @@ static void check_case(const PolicyCase *cs, const HrConfig *c, const HrSnapshot
                 const Want *w = &cs->want[i];
                 const HrAction *a = &out->items[i];
                 const HrProc *p = table_find(t, w->pid);
+                bool spare = w->type == HR_ACTION_SPARE;
                 bool thaw = w->type == HR_ACTION_THAW || w->type == HR_ACTION_RESTORE;
-                HrReason want_reason = thaw ? HR_REASON_RECOVERY : w->runaway ? HR_REASON_RUNAWAY : hr_reason_of_component(comp);
+                HrReason want_reason = thaw || spare ? HR_REASON_RECOVERY : w->runaway ? HR_REASON_RUNAWAY : hr_reason_of_component(comp);
 
                 if (a->type != w->type || a->pid != w->pid) {
                         print_plan(cs->name, out);
@@ -461,15 +506,18 @@ static void check_case(const PolicyCase *cs, const HrConfig *c, const HrSnapshot
                           a->priority != p->priority || strcmp(a->cgroup, hr_proc_cgroup(t, p)) != 0))
                         fail_msg("case \"%s\": action %u (%s %d) does not name its target exactly", cs->name, i,
                                  tname(a->type), (int) a->pid);
-                if (p && !thaw && a->freeable_kib != hr_proc_freeable_kib(p))
+                if (p && !thaw && !spare && a->freeable_kib != hr_proc_freeable_kib(p))
                         fail_msg("case \"%s\": action %u frees %" PRIu64 " KiB, want %" PRIu64, cs->name, i,
                                  a->freeable_kib, hr_proc_freeable_kib(p));
-                usec_t grace = a->type == HR_ACTION_TERMINATE ? c->actions.terminate_grace_usec[cs->level] : 0;
+                usec_t grace = a->type == HR_ACTION_TERMINATE ? c->actions.terminate_grace_usec[cs->level]
+                               : a->type == HR_ACTION_WARN    ? c->actions.warn_usec
+                                                              : 0;
                 if (a->grace_usec != grace)
                         fail_msg("case \"%s\": action %u grace %" PRIu64 ", want %" PRIu64, cs->name, i,
                                  a->grace_usec, grace);
                 if (strncmp(a->why, lvl, strlen(lvl)) != 0 || !strstr(a->why, hr_component_to_string(comp)) ||
                     !strstr(a->why, " 63.10: ") || (thaw && !strstr(a->why, "recovery")) ||
+                    (spare && !strstr(a->why, "spared")) ||
                     (w->runaway && !strstr(a->why, "runaway")) || (w->whole && !strstr(a->why, "whole cgroup")))
                         fail_msg("case \"%s\": action %u why \"%s\" does not name %s, the score and %s", cs->name, i,
                                  a->why, lvl, hr_component_to_string(comp));
@@ -507,6 +555,7 @@ static void test_cases(void **state) {
                         .swap_total_kib = MIB(8192),
                         .swap_free_kib = MIB(4096),
                         .procs = &t,
+                        .warn_listeners = cs->listeners,
                 };
 
                 hr_policy_plan(&c, &snap, &s, &out);
@@ -632,6 +681,68 @@ static void test_why(void **state) {
 }
 
 /* ---- commit and the registry ---- */
+
+/* The last action of a plan of type `type` for pid, or NULL. */
+static const HrAction *planned(const HrActionList *plan, HrActionType type, pid_t pid) {
+        for (unsigned i = plan->n; i-- > 0;)
+                if (plan->items[i].type == type && plan->items[i].pid == pid)
+                        return &plan->items[i];
+        return NULL;
+}
+
+/* warn -> its window -> terminate (still needed) or spare (the pressure fell), through commit. */
+static void test_warn_sequence(void **state) {
+        static HrPolicyState s;
+        static HrActionList plan;
+        HrConfig c;
+        HrProcTable t;
+        (void) state;
+
+        test_config(&c);
+        c.level = hr_level_config_default;
+        c.actions.freeze_enabled = false;
+        table_from_specs(&t, PROCS(SCENE));
+        for (int calm = 0; calm <= 1; calm++) {
+                HrSnapshot snap = { .now = NOW, .level = HR_LEVEL_CRITICAL, .pressure = pressure_of(0), .procs = &t,
+                                    .mem_available_kib = MIB(4096), .warn_listeners = true };
+                hr_policy_state_init(&s);
+
+                hr_policy_plan(&c, &snap, &s, &plan);
+                assert_int_equal(plan.n, 1);
+                assert_non_null(planned(&plan, HR_ACTION_WARN, 1200));
+                assert_int_equal(plan.items[0].grace_usec, 3 * SEC);
+                hr_policy_commit(&s, &snap, &plan);
+                const HrTracked *tr = hr_policy_find(&s, 1200, start_of(1200));
+                assert_non_null(tr);
+                assert_int_equal(tr->state, HR_TRACKED_WARNED);
+                assert_int_equal(s.last_kill_at, 0); /* a warning is not a kill: no cooldown */
+
+                /* Inside the window: nothing, whoever else is there. */
+                snap.now += 2 * SEC;
+                hr_policy_plan(&c, &snap, &s, &plan);
+                assert_int_equal(plan.n, 0);
+
+                /* After it: still CRITICAL, or the score has fallen to nothing (the level is slower). */
+                snap.now += 2 * SEC;
+                if (calm)
+                        snap.pressure.score_centi = 500;
+                hr_policy_plan(&c, &snap, &s, &plan);
+                if (plan.n != 1 || !planned(&plan, calm ? HR_ACTION_SPARE : HR_ACTION_TERMINATE, 1200))
+                        print_plan(calm ? "calm" : "still critical", &plan);
+                assert_int_equal(plan.n, 1);
+                assert_non_null(planned(&plan, calm ? HR_ACTION_SPARE : HR_ACTION_TERMINATE, 1200));
+                hr_policy_commit(&s, &snap, &plan);
+                tr = hr_policy_find(&s, 1200, start_of(1200));
+                if (calm)
+                        assert_null(tr);
+                else {
+                        assert_non_null(tr);
+                        assert_int_equal(tr->state, HR_TRACKED_TERMINATING);
+                        assert_int_equal(s.last_kill_at, snap.now);
+                }
+        }
+        table_done(&t);
+}
 
 static void test_commit(void **state) {
         static HrPolicyState s;
@@ -867,6 +978,7 @@ int main(void) {
                 cmocka_unit_test(test_level_capped_by_score),
                 cmocka_unit_test(test_why),
                 cmocka_unit_test(test_commit),
+                cmocka_unit_test(test_warn_sequence),
                 cmocka_unit_test(test_registry_full),
                 cmocka_unit_test(test_shipped_defaults),
                 cmocka_unit_test(test_strings),
