@@ -12,6 +12,8 @@ packages=(
         earlyoom
         # fuzzing with libFuzzer (scripts/fuzz.sh)
         clang libclang-rt-dev
+        # VM test bed (tests/vm): qemu TCG, Debian's 6.1 kernel, static busybox for the initramfs, CRIU
+        qemu-system-x86 linux-image-amd64 busybox-static cpio criu
 )
 
 missing=()
