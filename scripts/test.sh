@@ -16,14 +16,17 @@ suite() { # build dir, label, meson setup args...
                 failed=$((failed + 1))
                 return
         fi
-        meson test -C "$dir" --print-errorlogs
+        meson test -C "$dir" --print-errorlogs ${test_args[@]+"${test_args[@]}"}
         local log=$dir/meson-logs/testlog.json
         passed=$((passed + $(grep -c '"result": "OK"' "$log")))
         failed=$((failed + $(grep -c -E '"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"' "$log")))
         skipped=$((skipped + $(grep -c '"result": "SKIP"' "$log")))
 }
 
+test_args=()
 suite build "build and test"
+# The VM suite runs the plain build's binaries inside the guest: once is enough.
+test_args=(--no-suite vm)
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         suite build-san "build and test under ASan+UBSan" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 

@@ -50,9 +50,11 @@ typedef struct HrAction {
         int32_t priority;
         bool whole_cgroup;                  /* act on cgroup below, not only the process */
         bool kill_group;                    /* TERMINATE/KILL/CHECKPOINT: also signal its process group */
+        bool checkpoint_auto;               /* CHECKPOINT: marked "auto" (only where a restore is likely) */
         char cgroup[HR_ACTION_CGROUP_MAX];  /* the process's cgroup2 path ("" if none) */
         uint64_t freeable_kib;
-        usec_t grace_usec;                  /* TERMINATE: SIGTERM -> SIGKILL; WARN: the warning's window */
+        usec_t grace_usec;                  /* TERMINATE (and CHECKPOINT, should it fall back to terminating):
+                                             * SIGTERM -> SIGKILL; WARN: the warning's window */
         HrReason reason;
         char why[HR_ACTION_WHY_MAX];        /* one line, e.g. "CRITICAL 63.10: psi_full 18.20% (72 pts);
                                              * expendable-heavy, frees 812 MiB, growing 40 MiB/s" */

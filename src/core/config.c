@@ -239,6 +239,9 @@ int hr_config_init_default(HrConfig *c) {
                         .checkpoint_enabled = false,
                         /* On disk: an image on a tmpfs under /run would free no memory at all. */
                         .checkpoint_dir = "/var/lib/headroom/checkpoints",
+                        /* A dump writes the process's memory to disk: about 1 GiB in a few seconds on an
+                         * SSD; thirty seconds covers a large one on a slow disk under pressure. */
+                        .checkpoint_timeout_usec = 30 * USEC_PER_SEC,
                 },
                 /* design.md: 50-59 is "normal", anything unrecognised. */
                 .default_priority = 50,

@@ -64,6 +64,7 @@ typedef struct HrActionConfig {
         char warn_hook[HR_CONFIG_HOOK_MAX];/* run with the victim's pid, name and reason ("" : none) */
         bool checkpoint_enabled;
         char checkpoint_dir[HR_CONFIG_PATH_MAX];
+        usec_t checkpoint_timeout_usec;    /* a criu dump or restore that takes longer is killed */
 } HrActionConfig;
 
 typedef struct HrConfig {

@@ -641,7 +641,8 @@ static void emit_pick(Plan *pl, const Pick *k) {
                         (k->type == HR_ACTION_TERMINATE || k->type == HR_ACTION_KILL || k->type == HR_ACTION_CHECKPOINT);
         bprintf(a->cgroup, sizeof(a->cgroup), "%s", hr_proc_cgroup(pl->t, k->p));
         a->freeable_kib = hr_proc_freeable_kib(k->p);
-        a->grace_usec = k->type == HR_ACTION_TERMINATE ? ac->terminate_grace_usec[pl->act]
+        a->checkpoint_auto = k->type == HR_ACTION_CHECKPOINT && k->p->checkpoint == HR_CHECKPOINT_AUTO;
+        a->grace_usec = k->type == HR_ACTION_TERMINATE || k->type == HR_ACTION_CHECKPOINT ? ac->terminate_grace_usec[pl->act]
                         : k->type == HR_ACTION_WARN    ? ac->warn_usec
                                                        : 0;
         a->reason = k->reason;
@@ -789,6 +790,30 @@ static int tracked_index(const HrPolicyState *s, pid_t pid, uint64_t start_time)
 const HrTracked *hr_policy_find(const HrPolicyState *s, pid_t pid, uint64_t start_time) {
         int i = tracked_index(s, pid, start_time);
         return i < 0 ? NULL : &s->tracked[i];
+}
+
+bool hr_policy_adopt(HrPolicyState *s, const HrTracked *tr) {
+        int i = tracked_index(s, tr->pid, tr->start_time);
+
+        if (i >= 0) {
+                s->tracked[i].state = tr->state;
+                s->tracked[i].killed = s->tracked[i].killed || tr->killed;
+                return true;
+        }
+        if (s->n_tracked >= HR_TRACKED_MAX)
+                return false;
+        s->tracked[s->n_tracked++] = *tr;
+        return true;
+}
+
+static void untrack(HrPolicyState *s, unsigned i);
+
+bool hr_policy_forget(HrPolicyState *s, pid_t pid, uint64_t start_time) {
+        int i = tracked_index(s, pid, start_time);
+        if (i < 0)
+                return false;
+        untrack(s, (unsigned) i);
+        return true;
 }
 
 void hr_policy_state_init(HrPolicyState *s) {

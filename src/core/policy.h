@@ -107,5 +107,13 @@ void hr_policy_commit(HrPolicyState *s, const HrSnapshot *snap, const HrActionLi
 
 const HrTracked *hr_policy_find(const HrPolicyState *s, pid_t pid, uint64_t start_time);
 
+/* What the executor found out later, made known to the policy: adds tr when (pid, start_time) is not
+ * tracked yet (a checkpoint a previous run left to restore), or sets the state of the entry that is (a
+ * checkpoint that failed and fell back to terminating). false when there is no room. */
+bool hr_policy_adopt(HrPolicyState *s, const HrTracked *tr);
+
+/* Forgets (pid, start_time): undone by hand (unfrozen over the socket). Returns whether it was tracked. */
+bool hr_policy_forget(HrPolicyState *s, pid_t pid, uint64_t start_time);
+
 const char *hr_tracked_state_to_string(HrTrackedState t);
 HrTrackedState hr_tracked_state_from_string(const char *s);

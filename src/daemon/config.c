@@ -127,6 +127,8 @@ const HrConfItem hr_conf_items[] = {
           .doc = "checkpoint (CRIU) processes marked for it instead of terminating them" },
         { "Checkpoint", "Directory", HR_CONF_PATH, HR_STORE_NONE, CFG(actions.checkpoint_dir), 0, 0,
           .flags = HR_CONF_FIXED, .doc = "where checkpoint images go (on disk, not tmpfs)" },
+        { "Checkpoint", "TimeoutSec", HR_CONF_DURATION, HR_STORE_U64, CFG(actions.checkpoint_timeout_usec), SEC(1),
+          SEC(600), .doc = "a criu dump or restore taking longer is killed (a dump then falls back to terminate)" },
 
         { "Priorities", "Default", HR_CONF_INT, HR_STORE_I32, CFG(default_priority), 0, 100,
           .doc = "priority of unmatched processes (higher = more expendable)" },

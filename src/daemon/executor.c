@@ -3,6 +3,7 @@
  * hit); freezes use the cgroup freezer where the process has a cgroup of its own, else SIGSTOP, and are
  * undone the same way; victims get SIGTERM, a grace on the loop's timer, then SIGKILL and
  * process_mrelease; the registry on disk mirrors what is held after every change. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -40,9 +41,12 @@ static void save_registry(HrExecutor *ex) {
         ex->registry_failing = r < 0;
 }
 
+static void on_criu_done(void *userdata, HrCriuRun *run, bool ok, const char *why);
+
 void hr_executor_init_closed(HrExecutor *ex) {
         *ex = (HrExecutor) { .timer_fd = -EBADF };
         hr_hooks_init(&ex->hooks);
+        hr_criu_init(&ex->criu, on_criu_done, ex);
         for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
                 ex->victims[i].pidfd = -EBADF;
         for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX; i++)
@@ -70,6 +74,7 @@ int hr_executor_init(HrExecutor *ex, const HrSysroot *root, const char *runtime_
 }
 
 void hr_executor_done(HrExecutor *ex) {
+        hr_criu_finish(&ex->criu);
         hr_hooks_done(&ex->hooks);
         for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX; i++)
                 ex->watches[i].fd = hr_close(ex->watches[i].fd);
@@ -281,6 +286,7 @@ static void watch_freeze(HrExecutor *ex, const char *cgroup) {
 int hr_executor_attach(HrExecutor *ex, HrLoop *loop) {
         ex->loop = loop;
         hr_hooks_attach(&ex->hooks, loop);
+        hr_criu_attach(&ex->criu, loop);
         return hr_loop_add_fd(loop, ex->timer_fd, EPOLLIN, on_grace_timer, ex);
 }
 
@@ -442,8 +448,142 @@ static void signal_group(HrExecutor *ex, const HrProcTable *t, const HrAction *a
                 log_notice("%d (%s): %u more in its process group %d", (int) a->pid, leader, n, (int) lp->pgrp);
 }
 
+/* ---- checkpoint and restore (CRIU) ---- */
+
+static const char *checkpoint_dir(const HrExecutor *ex) {
+        return ex->ac && ex->ac->checkpoint_dir[0] ? ex->ac->checkpoint_dir : "/var/lib/headroom/checkpoints";
+}
+
+static usec_t criu_bound(const HrExecutor *ex) {
+        return ex->ac && ex->ac->checkpoint_timeout_usec ? ex->ac->checkpoint_timeout_usec : 30 * USEC_PER_SEC;
+}
+
+/* The total size of the files in dir, in MiB. */
+static unsigned long long images_mib(const char *dir) {
+        unsigned long long bytes = 0;
+        struct dirent *de;
+        struct stat st;
+        DIR *d = opendir(dir);
+
+        if (!d)
+                return 0;
+        while ((de = readdir(d)))
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+                        bytes += (unsigned long long) st.st_size;
+        (void) closedir(d);
+        return bytes >> 20;
+}
+
+/* Starts the dump of a CHECKPOINT (recorded ahead: a crash mid-dump leaves a record the next start can
+ * check). 0 when criu runs (it owns fd now); otherwise says why and returns -errno, fd still ours. */
+static int start_checkpoint(HrExecutor *ex, const HrAction *a, int fd, const char *line) {
+        char why[400];
+        const char *no = hr_criu_unavailable();
+        int r;
+
+        if (!no && a->checkpoint_auto) {
+                no = hr_criu_unlikely(a->pid);
+                if (no) {
+                        (void) snprintf(why, sizeof why, "Checkpoint=auto and %s", no);
+                        no = why;
+                }
+        }
+        if (no) {
+                log_warning("%s: cannot checkpoint (%s); terminating instead", line, no);
+                return -EOPNOTSUPP;
+        }
+        if (registry_put(ex, a, HR_TRACKED_CHECKPOINTED, HR_FREEZE_NONE) == 0)
+                save_registry(ex);
+        r = hr_criu_dump(&ex->criu, a, fd, checkpoint_dir(ex), criu_bound(ex), why, sizeof why);
+        if (r < 0) {
+                (void) hr_registry_remove(&ex->registry, a->pid, a->start_time);
+                log_warning("%s: cannot checkpoint (%s); terminating instead", line, why);
+                return r;
+        }
+        log_notice("%s; criu dumps it to %s/%d-%llu", line, checkpoint_dir(ex), (int) a->pid,
+                   (unsigned long long) a->start_time);
+        return 0;
+}
+
+/* A RESTORE: the images of a checkpoint back to a running process. Always 0: whatever happens, the policy
+ * forgets it (a restore that cannot start is not retried; the images stay for a restore by hand). */
+static int start_restore(HrExecutor *ex, const HrAction *a, const char *line) {
+        char dir[PATH_MAX], why[300];
+        const HrRegistryEntry *held = hr_registry_find(&ex->registry, a->pid, a->start_time);
+
+        if (!held || held->state != HR_TRACKED_CHECKPOINTED) {
+                log_warning("%s: no checkpoint of it in the registry, nothing to restore", line);
+                return 0;
+        }
+        (void) hr_registry_remove(&ex->registry, a->pid, a->start_time);
+        save_registry(ex);
+        if (hr_criu_images_dir(checkpoint_dir(ex), a->pid, a->start_time, dir, sizeof dir) < 0 ||
+            !hr_criu_has_images(dir)) {
+                log_warning("%s: no complete images in %s/%d-%llu, nothing to restore", line, checkpoint_dir(ex),
+                            (int) a->pid, (unsigned long long) a->start_time);
+                return 0;
+        }
+        if (hr_criu_restore(&ex->criu, a, dir, criu_bound(ex), why, sizeof why) < 0) {
+                log_error("%s: cannot restore (%s); the images stay in %s", line, why, dir);
+                ex->n_failed++;
+                return 0;
+        }
+        log_notice("%s; criu restores it from %s", line, dir);
+        return 0;
+}
+
+static void on_criu_done(void *userdata, HrCriuRun *run, bool ok, const char *why) {
+        HrExecutor *ex = userdata;
+        HrAction *a = &run->action;
+        char comm[HR_COMM_MAX];
+        unsigned long long ms = (hr_now() - run->child.started) / USEC_PER_MSEC;
+        int fd = run->victim_pidfd;
+
+        (void) hr_log_safe(a->comm, comm, sizeof comm);
+        if (run->op == HR_CRIU_RESTORE) {
+                if (ok)
+                        log_notice("Restored %d (%s, priority %d) from its checkpoint in %llu ms", (int) a->pid, comm,
+                                   a->priority, ms);
+                else {
+                        log_error("Restore of %d (%s, priority %d) failed: %s; its images stay in %s (by hand: criu "
+                                  "restore --images-dir %s --shell-job --restore-detached)",
+                                  (int) a->pid, comm, a->priority, why, run->dir, run->dir);
+                        ex->n_failed++;
+                }
+                return;
+        }
+
+        if (ok) {
+                /* criu kills the tree once dumped; make sure, and give the memory back at once. */
+                if (fd >= 0 && hr_pidfd_exited(fd) != 1) {
+                        (void) hr_pidfd_send(fd, SIGKILL);
+                        (void) hr_pidfd_mrelease(fd);
+                }
+                hr_close(fd);
+                ex->n_killed++;
+                log_notice("Checkpointed %d (%s, priority %d) to %s in %llu ms (%llu MiB of images), restored when the "
+                           "pressure is gone: %s",
+                           (int) a->pid, comm, a->priority, run->dir, ms, images_mib(run->dir), a->why);
+                return;
+        }
+
+        /* criu resumes the tree when a dump fails: the victim still has to go, the old way. */
+        log_warning("Checkpoint of %d (%s, priority %d) failed after %llu ms: %s; terminating instead", (int) a->pid,
+                    comm, a->priority, ms, why);
+        ex->n_failed++;
+        (void) hr_registry_remove(&ex->registry, a->pid, a->start_time);
+        if (fd >= 0 && hr_pidfd_exited(fd) != 1) {
+                HrAction t = *a;
+                t.type = HR_ACTION_TERMINATE;
+                if (start_victim(ex, &t, fd, hr_now()) == 0)
+                        (void) registry_put(ex, &t, HR_TRACKED_TERMINATING, HR_FREEZE_NONE);
+        } else
+                hr_close(fd);
+        save_registry(ex);
+}
+
 /* Carries out one action. Returns 0 when it took effect, -errno otherwise (logged). */
-static int apply_one(HrExecutor *ex, const HrAction *a, usec_t now) {
+static int apply_one(HrExecutor *ex, HrAction *a, usec_t now) {
         char line[512];
         const HrRegistryEntry *held;
         HrFreezeMethod m = HR_FREEZE_NONE;
@@ -451,13 +591,15 @@ static int apply_one(HrExecutor *ex, const HrAction *a, usec_t now) {
 
         hr_action_format(a, line, sizeof line);
 
-        if (a->type == HR_ACTION_THAW || a->type == HR_ACTION_RESTORE) {
+        if (a->type == HR_ACTION_RESTORE)
+                return start_restore(ex, a, line);
+        if (a->type == HR_ACTION_THAW) {
                 held = hr_registry_find(&ex->registry, a->pid, a->start_time);
                 if (!held) {
                         log_warning("%s: not in the registry, nothing to undo", line);
                         return -ENOENT;
                 }
-                r = a->type == HR_ACTION_RESTORE ? -EOPNOTSUPP : thaw_entry(ex, held);
+                r = thaw_entry(ex, held);
                 if (r < 0 && r != -ESRCH) {
                         log_error_errno(r, "%s: failed: %m", line);
                         return r;
@@ -494,8 +636,8 @@ static int apply_one(HrExecutor *ex, const HrAction *a, usec_t now) {
                            (unsigned long long) (a->grace_usec / USEC_PER_SEC),
                            (unsigned long long) (a->grace_usec % USEC_PER_SEC / (USEC_PER_SEC / 10)));
                 ex->n_warned++;
-                if (ex->warn_hook && ex->warn_hook[0])
-                        (void) hr_hook_run(&ex->hooks, ex->warn_hook, a, a->grace_usec);
+                if (ex->ac && ex->ac->warn_hook[0])
+                        (void) hr_hook_run(&ex->hooks, ex->ac->warn_hook, a, a->grace_usec);
                 return 0;
         case HR_ACTION_FREEZE:
                 /* Recorded (and saved) by hr_executor_apply() before any freeze of the plan. */
@@ -516,9 +658,10 @@ static int apply_one(HrExecutor *ex, const HrAction *a, usec_t now) {
                         watch_freeze(ex, a->cgroup);
                 return 0;
         case HR_ACTION_CHECKPOINT:
-                /* CRIU support is not built yet: terminate instead, and say so. */
-                log_warning("%d: checkpoint requested, but this version cannot checkpoint (CRIU support is not "
-                            "built yet); terminating instead", (int) a->pid);
+                if (start_checkpoint(ex, a, fd, line) == 0)
+                        return 0;
+                /* Said why: terminated instead, and recorded as such (the policy too, through *a). */
+                a->type = HR_ACTION_TERMINATE;
                 _fallthrough_;
         case HR_ACTION_TERMINATE:
         case HR_ACTION_KILL:
@@ -551,13 +694,15 @@ void hr_executor_apply(HrExecutor *ex, const HrSnapshot *snap, const HrActionLis
 
         done->n = 0;
         for (unsigned i = 0; i < plan->n; i++) {
-                const HrAction *a = &plan->items[i];
+                /* Carried out on the copy in *done: a checkpoint that falls back to terminating says so. */
+                HrAction *a = &done->items[done->n];
+                *a = plan->items[i];
                 if (apply_one(ex, a, snap->now) < 0) {
                         if (a->type == HR_ACTION_FREEZE) /* not frozen after all: no record either */
                                 (void) hr_registry_remove(&ex->registry, a->pid, a->start_time);
                         continue;
                 }
-                done->items[done->n++] = *a;
+                done->n++;
                 if (a->kill_group &&
                     (a->type == HR_ACTION_TERMINATE || a->type == HR_ACTION_KILL || a->type == HR_ACTION_CHECKPOINT))
                         /* Room is kept for the rest of the plan: a freeze missing from *done would never be
@@ -568,8 +713,29 @@ void hr_executor_apply(HrExecutor *ex, const HrSnapshot *snap, const HrActionLis
                 save_registry(ex);
 }
 
-void hr_executor_sync(HrExecutor *ex, const HrPolicyState *s) {
+void hr_executor_sync(HrExecutor *ex, HrPolicyState *s) {
         bool changed = false;
+
+        /* What only the executor knows: a checkpoint that fell back to terminating, one a previous run left. */
+        for (unsigned i = 0; i < ex->registry.n; i++) {
+                const HrRegistryEntry *e = &ex->registry.e[i];
+                const HrTracked *tr = hr_policy_find(s, e->pid, e->start_time);
+                if ((tr && tr->state == HR_TRACKED_CHECKPOINTED && e->state == HR_TRACKED_TERMINATING) ||
+                    (!tr && e->state == HR_TRACKED_CHECKPOINTED)) {
+                        HrTracked adopt = {
+                                .pid = e->pid,
+                                .start_time = e->start_time,
+                                .state = e->state,
+                                .priority = e->priority,
+                                .since = hr_now(),
+                                .reason = HR_REASON_RECOVERY,
+                        };
+                        (void) snprintf(adopt.comm, sizeof adopt.comm, "%s", e->comm);
+                        (void) snprintf(adopt.cgroup, sizeof adopt.cgroup, "%s", e->cgroup);
+                        if (!hr_policy_adopt(s, &adopt))
+                                log_warning("%d (%s): no room to track it", (int) e->pid, e->comm);
+                }
+        }
         for (unsigned i = 0; i < ex->registry.n;) {
                 const HrRegistryEntry *e = &ex->registry.e[i];
                 if (!hr_policy_find(s, e->pid, e->start_time)) {
@@ -580,6 +746,23 @@ void hr_executor_sync(HrExecutor *ex, const HrPolicyState *s) {
         }
         if (changed)
                 save_registry(ex);
+}
+
+int hr_executor_unfreeze(HrExecutor *ex, pid_t pid, uint64_t start_time) {
+        const HrRegistryEntry *e = hr_registry_find(&ex->registry, pid, start_time);
+        char safe[HR_COMM_MAX];
+
+        if (!e || e->state != HR_TRACKED_FROZEN)
+                return -ENOENT;
+        int r = thaw_entry(ex, e);
+        if (r < 0 && r != -ESRCH)
+                return log_error_errno(r, "Unfreeze %d (%s) failed: %m", (int) pid, hr_log_safe(e->comm, safe, sizeof safe));
+        log_notice("thaw %d (%s, priority %d) [%s]: by request", (int) pid, hr_log_safe(e->comm, safe, sizeof safe),
+                   e->priority, hr_freeze_method_to_string(e->method));
+        ex->n_thawed++;
+        (void) hr_registry_remove(&ex->registry, pid, start_time);
+        save_registry(ex);
+        return 0;
 }
 
 unsigned hr_executor_thaw_all(HrExecutor *ex) {
@@ -634,13 +817,30 @@ int hr_executor_recover(HrExecutor *ex) {
          * safe side, and the policy decides afresh. */
         log_notice("%s: %u entr%s from a previous run", ex->registry_path, ex->registry.n,
                    ex->registry.n == 1 ? "y" : "ies");
-        unsigned thawed = 0;
+        unsigned thawed = 0, kept = 0;
         for (unsigned i = 0; i < ex->registry.n; i++) {
                 const HrRegistryEntry *e = &ex->registry.e[i];
-                char comm[HR_COMM_MAX], frozen_for[HR_ACTION_WHY_MAX];
+                char comm[HR_COMM_MAX], frozen_for[HR_ACTION_WHY_MAX], dir[PATH_MAX];
                 (void) hr_log_safe(e->comm, comm, sizeof comm);
                 uint64_t st;
-                if (hr_proc_start_time(ex->root, e->pid, &st) < 0 || st != e->start_time) {
+                bool running = hr_proc_start_time(ex->root, e->pid, &st) == 0 && st == e->start_time;
+                if (e->state == HR_TRACKED_CHECKPOINTED &&
+                    hr_criu_images_dir(checkpoint_dir(ex), e->pid, e->start_time, dir, sizeof dir) == 0) {
+                        if (!running && hr_criu_has_images(dir)) {
+                                log_notice("Previous run: %d (%s, priority %d) waits in its checkpoint %s, restored "
+                                           "when the pressure allows", (int) e->pid, comm, e->priority, dir);
+                                ex->registry.e[kept++] = *e;
+                                continue;
+                        }
+                        /* The dump never completed (the process runs on, or left no images): nothing to keep. */
+                        if (!running)
+                                log_warning("Previous run: %d (%s) was checkpointed, but %s holds no complete images; "
+                                            "forgotten", (int) e->pid, comm, dir);
+                        hr_criu_remove_images(dir);
+                        if (!running)
+                                continue;
+                }
+                if (!running) {
                         log_info("Previous run: %d (%s) is gone, forgotten", (int) e->pid, comm);
                         continue;
                 }
@@ -659,7 +859,7 @@ int hr_executor_recover(HrExecutor *ex) {
                         thawed++;
                 }
         }
-        ex->registry.n = 0;
+        ex->registry.n = kept;
         save_registry(ex);
         return (int) thawed;
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "core/policy.h"
+#include "daemon/checkpoint.h"
 #include "daemon/hook.h"
 #include "daemon/loop.h"
 #include "daemon/registry.h"
@@ -51,7 +52,9 @@ typedef struct HrExecutor {
         int timer_fd;                 /* the nearest deadline: a grace, or a freeze's confirmation */
         HrFreezeWatch watches[HR_FREEZE_WATCH_MAX];
         HrHooks hooks;
-        const char *warn_hook;        /* the config's WarnHook= ("" or NULL: none); set before each apply */
+        HrCriu criu;
+        const HrActionConfig *ac;     /* the running config's actions (hook, checkpoint directory): set by the
+                                       * monitor before recover and each apply, and on reload */
         uint64_t n_frozen, n_thawed, n_terminated, n_killed, n_failed, n_warned, n_spared, n_freeze_slow;
 } HrExecutor;
 
@@ -70,8 +73,9 @@ int hr_executor_attach(HrExecutor *ex, HrLoop *loop);
 void hr_executor_done(HrExecutor *ex);
 
 /* After a crash: reads the registry and thaws every entry whose process still matches (pid and start
- * time), drops the rest, and saves the (now empty of frozen entries) registry. Logs each. Returns the
- * number of processes thawed, or -errno if the registry could not be read at all. */
+ * time); keeps checkpoints whose process is gone and whose images are complete (to be restored; the next
+ * hr_executor_sync() hands them to the policy), drops the rest, and saves the registry. Logs each.
+ * Returns the number of processes thawed, or -errno if the registry could not be read at all. */
 int hr_executor_recover(HrExecutor *ex);
 
 /* Carries out plan in order. Writes to *done the actions that took effect (for hr_policy_commit). A
@@ -81,8 +85,14 @@ int hr_executor_recover(HrExecutor *ex);
  * signal and grace) and is added to *done as a TERMINATE/KILL of its own while there is room. */
 void hr_executor_apply(HrExecutor *ex, const HrSnapshot *snap, const HrActionList *plan, HrActionList *done);
 
-/* Forgets registry entries the policy no longer tracks (their processes are gone). */
-void hr_executor_sync(HrExecutor *ex, const HrPolicyState *s);
+/* Reconciles the policy with what happened: a checkpoint that fell back to terminating is tracked as
+ * such, a checkpoint a previous run left is adopted (to be restored); then forgets registry entries the
+ * policy no longer tracks (their processes are gone). */
+void hr_executor_sync(HrExecutor *ex, HrPolicyState *s);
+
+/* Thaws one frozen process now (unfrozen by request) and forgets it. 0, -ENOENT when it is not frozen
+ * here, or the thaw's -errno. */
+int hr_executor_unfreeze(HrExecutor *ex, pid_t pid, uint64_t start_time);
 
 /* Shutdown: thaws everything frozen and saves the registry. Returns the number thawed. */
 unsigned hr_executor_thaw_all(HrExecutor *ex);

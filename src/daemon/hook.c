@@ -1,32 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* The warning hook: posix_spawn of the configured command in a process group of its own, its exit seen
- * through a pidfd on the loop, its bound on a timerfd (then SIGKILL to the group), its status logged. */
+/* The warning hook: the configured command run as a bounded helper (daemon/child.h) with the victim's pid,
+ * name and reason in its arguments and environment; how it ended is logged. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/syscall.h>
-#include <sys/timerfd.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/config.h"
 #include "daemon/hook.h"
 #include "daemon/log.h"
 #include "shared/clock.h"
-#include "shared/macros.h"
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
 
 /* The environment a hook gets: the daemon's, up to this many entries, plus HEADROOM_*. */
 #define ENV_MAX 256
@@ -37,7 +21,7 @@ extern char **environ;
 void hr_hooks_init(HrHooks *h) {
         *h = (HrHooks) {};
         for (unsigned i = 0; i < HR_HOOKS_MAX; i++)
-                h->runs[i] = (HrHookRun) { .pidfd = -EBADF, .timer_fd = -EBADF };
+                hr_child_init(&h->runs[i].child);
 }
 
 void hr_hooks_attach(HrHooks *h, HrLoop *loop) {
@@ -69,73 +53,20 @@ int hr_hook_split(const char *command, char *buf, size_t size, char **argv, size
         return (int) n;
 }
 
-static HrHookRun *run_of_fd(HrHooks *h, int fd) {
-        for (unsigned i = 0; i < HR_HOOKS_MAX; i++)
-                if (h->runs[i].pidfd >= 0 && (h->runs[i].pidfd == fd || h->runs[i].timer_fd == fd))
-                        return &h->runs[i];
-        return NULL;
-}
+static void hook_done(HrChild *c, int code, int status) {
+        HrHookRun *run = c->userdata;
+        unsigned long long ms = (hr_now() - c->started) / USEC_PER_MSEC;
 
-static void run_end(HrHooks *h, HrHookRun *run) {
-        if (h->loop) {
-                (void) hr_loop_remove_fd(h->loop, run->pidfd);
-                (void) hr_loop_remove_fd(h->loop, run->timer_fd);
-        }
-        run->pidfd = hr_close(run->pidfd);
-        run->timer_fd = hr_close(run->timer_fd);
-}
-
-/* Reaps the hook (its pidfd said it exited) and logs how it ended. */
-static int on_hook_exit(HrLoop *l, int fd, uint32_t revents, void *userdata) {
-        HrHooks *h = userdata;
-        HrHookRun *run = run_of_fd(h, fd);
-        siginfo_t si = {};
-        (void) l;
-        (void) revents;
-
-        if (!run)
-                return 0;
-        if (waitid((idtype_t) P_PIDFD, (id_t) run->pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
-                return 0; /* not yet (spurious wake-up) */
-        usec_t took = hr_now() - run->started;
-        if (run->killed)
-                log_warning("Warning hook for %d (%s) killed after %llu ms (its bound)", (int) run->victim, run->comm,
-                            (unsigned long long) (took / USEC_PER_MSEC));
-        else if (si.si_code == CLD_EXITED && si.si_status == 0)
-                log_info("Warning hook for %d (%s) done in %llu ms", (int) run->victim, run->comm,
-                         (unsigned long long) (took / USEC_PER_MSEC));
+        if (c->timed_out) {
+                log_warning("Warning hook for %d (%s) killed after %llu ms (its bound)", (int) run->victim, run->comm, ms);
+                run->hooks->n_timed_out++;
+        } else if (code == CLD_EXITED && status == 0)
+                log_info("Warning hook for %d (%s) done in %llu ms", (int) run->victim, run->comm, ms);
         else {
                 log_warning("Warning hook for %d (%s) %s %d after %llu ms", (int) run->victim, run->comm,
-                            si.si_code == CLD_EXITED ? "exited with status" : "died of signal", si.si_status,
-                            (unsigned long long) (took / USEC_PER_MSEC));
-                h->n_failed++;
+                            code == CLD_EXITED ? "exited with status" : "died of signal", status, ms);
+                run->hooks->n_failed++;
         }
-        run_end(h, run);
-        return 0;
-}
-
-static void kill_run(HrHookRun *run) {
-        if (run->pid <= 0)
-                return;
-        /* The group: the hook is our unreaped child, so its pid (the group's id) cannot be reused yet. */
-        if (kill(-run->pid, SIGKILL) < 0)
-                (void) syscall(SYS_pidfd_send_signal, run->pidfd, SIGKILL, NULL, 0);
-        run->killed = true;
-}
-
-static int on_hook_timer(HrLoop *l, int fd, uint32_t revents, void *userdata) {
-        HrHooks *h = userdata;
-        HrHookRun *run = run_of_fd(h, fd);
-        uint64_t expirations;
-        (void) l;
-        (void) revents;
-
-        (void) !read(fd, &expirations, sizeof expirations);
-        if (run && !run->killed) {
-                kill_run(run);
-                h->n_timed_out++;
-        }
-        return 0;
 }
 
 /* The hook inherits the daemon's oom_score_adj (perhaps -1000): give it the ordinary 0. */
@@ -157,15 +88,11 @@ int hr_hook_run(HrHooks *h, const char *command, const HrAction *a, usec_t bound
         static char *envp[ENV_MAX + ENV_OURS + 1];
         char *argv[HR_HOOK_WORDS_MAX + 4], pid_arg[16];
         HrHookRun *run = NULL;
-        posix_spawn_file_actions_t fa;
-        posix_spawnattr_t attr;
-        sigset_t none, all;
         const char *why;
-        pid_t pid;
         int n, r;
 
         for (unsigned i = 0; i < HR_HOOKS_MAX && !run; i++)
-                if (h->runs[i].pidfd < 0)
+                if (!hr_child_running(&h->runs[i].child))
                         run = &h->runs[i];
         if (!run) {
                 h->n_failed++;
@@ -198,70 +125,22 @@ int hr_hook_run(HrHooks *h, const char *command, const HrAction *a, usec_t bound
                 envp[e++] = env_buf[i];
         envp[e] = NULL;
 
-        /* The daemon blocks the signals its signalfd reads: the hook starts with none blocked, all default,
-         * in a process group of its own (so its bound ends whatever it started), reading /dev/null. */
-        sigemptyset(&none);
-        sigfillset(&all);
-        r = posix_spawnattr_init(&attr);
-        if (r != 0)
-                return log_error_errno(-r, "Warning hook: posix_spawnattr_init() failed: %m");
-        (void) posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-        (void) posix_spawnattr_setsigmask(&attr, &none);
-        (void) posix_spawnattr_setsigdefault(&attr, &all);
-        (void) posix_spawnattr_setpgroup(&attr, 0);
-        r = posix_spawn_file_actions_init(&fa);
-        if (r != 0) {
-                (void) posix_spawnattr_destroy(&attr);
-                return log_error_errno(-r, "Warning hook: posix_spawn_file_actions_init() failed: %m");
-        }
-        (void) posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-        r = posix_spawn(&pid, argv[0], &fa, &attr, argv, envp);
-        (void) posix_spawn_file_actions_destroy(&fa);
-        (void) posix_spawnattr_destroy(&attr);
-        if (r != 0) {
+        run->victim = a->pid;
+        run->hooks = h;
+        (void) hr_log_safe(a->comm, run->comm, sizeof run->comm);
+        r = hr_child_spawn(&run->child, h->loop, argv, envp, -1, bound, hook_done, run);
+        if (r < 0) {
                 h->n_failed++;
-                return log_error_errno(-r, "WarnHook=%s: cannot start %s: %m", command, argv[0]);
+                return log_error_errno(r, "WarnHook=%s: cannot start %s: %m", command, argv[0]);
         }
-
-        /* Our child, not yet reaped: its pid cannot name anything else until we wait for it. */
-        *run = (HrHookRun) { .pid = pid, .victim = a->pid, .started = hr_now(), .pidfd = -EBADF, .timer_fd = -EBADF };
-        (void) hr_log_safe(a->comm, run->comm, sizeof run->comm); /* only ever printed */
-        run->pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-        run->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-        reset_oom_score_adj(pid);
-        if (run->pidfd < 0 || run->timer_fd < 0 || !h->loop ||
-            hr_loop_add_fd(h->loop, run->pidfd, EPOLLIN, on_hook_exit, h) < 0 ||
-            hr_loop_add_fd(h->loop, run->timer_fd, EPOLLIN, on_hook_timer, h) < 0) {
-                /* Cannot watch it: do not let it run unbounded. */
-                r = run->pidfd < 0 || run->timer_fd < 0 ? -errno : -ENOSPC;
-                (void) kill(-pid, SIGKILL);
-                (void) waitpid(pid, NULL, 0);
-                if (h->loop && run->pidfd >= 0)
-                        (void) hr_loop_remove_fd(h->loop, run->pidfd);
-                run->pidfd = hr_close(run->pidfd);
-                run->timer_fd = hr_close(run->timer_fd);
-                h->n_failed++;
-                return log_error_errno(r, "Warning hook for %d: cannot watch it (%m), killed", (int) a->pid);
-        }
-        struct itimerspec its = { .it_value = { .tv_sec = (time_t) (bound / USEC_PER_SEC),
-                                                .tv_nsec = (long) (bound % USEC_PER_SEC) * 1000 } };
-        if (bound == 0)
-                its.it_value.tv_nsec = 1;
-        (void) timerfd_settime(run->timer_fd, 0, &its, NULL);
+        reset_oom_score_adj(run->child.pid);
         h->n_started++;
         log_info("Warning hook for %d (%s) started: %s (pid %d, %llu ms at most)", (int) a->pid, run->comm, argv[0],
-                 (int) pid, (unsigned long long) (bound / USEC_PER_MSEC));
+                 (int) run->child.pid, (unsigned long long) (bound / USEC_PER_MSEC));
         return 0;
 }
 
 void hr_hooks_done(HrHooks *h) {
-        for (unsigned i = 0; i < HR_HOOKS_MAX; i++) {
-                HrHookRun *run = &h->runs[i];
-                if (run->pidfd < 0)
-                        continue;
-                kill_run(run);
-                if (run->pid > 0)
-                        (void) waitpid(run->pid, NULL, 0); /* SIGKILLed: returns at once */
-                run_end(h, run);
-        }
+        for (unsigned i = 0; i < HR_HOOKS_MAX; i++)
+                hr_child_finish(&h->runs[i].child, 0);
 }

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "core/action.h"
+#include "daemon/child.h"
 #include "daemon/loop.h"
 
 /* Hooks running at once; one more is refused (and logged) rather than queued. */
@@ -14,13 +15,10 @@
 #define HR_HOOK_WORDS_MAX 16
 
 typedef struct HrHookRun {
-        int pidfd;      /* -EBADF: slot free */
-        int timer_fd;   /* the bound */
-        pid_t pid;      /* the hook's; also its process group */
+        HrChild child;
         pid_t victim;
-        char comm[HR_COMM_MAX];
-        usec_t started;
-        bool killed;
+        char comm[HR_COMM_MAX]; /* log-safe */
+        struct HrHooks *hooks;
 } HrHookRun;
 
 typedef struct HrHooks {

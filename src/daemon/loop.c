@@ -24,13 +24,23 @@ int hr_loop_add_fd(HrLoop *l, int fd, uint32_t events, hr_io_fn fn, void *userda
         for (unsigned i = 0; i < HR_LOOP_MAX_SOURCES; i++) {
                 if (l->src[i].fd >= 0)
                         continue;
-                struct epoll_event ev = { .events = events, .data.ptr = &l->src[i] };
+                uint64_t gen = l->src[i].generation + 1;
+                struct epoll_event ev = { .events = events, .data.u64 = gen << 16 | i };
                 if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
                         return -errno;
-                l->src[i] = (HrLoopSource) { .fd = fd, .fn = fn, .userdata = userdata };
+                l->src[i] = (HrLoopSource) { .fd = fd, .fn = fn, .userdata = userdata, .generation = gen };
                 return 0;
         }
         return -ENOSPC;
+}
+
+int hr_loop_modify_fd(HrLoop *l, int fd, uint32_t events) {
+        for (unsigned i = 0; i < HR_LOOP_MAX_SOURCES; i++)
+                if (l->src[i].fd == fd) {
+                        struct epoll_event ev = { .events = events, .data.u64 = l->src[i].generation << 16 | i };
+                        return epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 ? -errno : 0;
+                }
+        return -ENOENT;
 }
 
 int hr_loop_remove_fd(HrLoop *l, int fd) {
@@ -62,9 +72,10 @@ int hr_loop_run(HrLoop *l) {
                 /* Pass 0: errors and hang-ups (a removed cgroup), pass 1: the rest. */
                 for (int pass = 0; pass < 2 && !l->quit; pass++)
                         for (int i = 0; i < n && !l->quit; i++) {
-                                HrLoopSource *s = evs[i].data.ptr;
+                                HrLoopSource *s = &l->src[evs[i].data.u64 & 0xffff];
                                 bool err = evs[i].events & (EPOLLERR | EPOLLHUP);
-                                if (err != (pass == 0) || s->fd < 0)
+                                /* A callback earlier in this batch may have removed (and reused) the slot. */
+                                if (err != (pass == 0) || s->fd < 0 || s->generation != evs[i].data.u64 >> 16)
                                         continue;
                                 int r = s->fn(l, s->fd, evs[i].events, s->userdata);
                                 if (r < 0)

@@ -17,6 +17,7 @@ typedef struct HrLoopSource {
         int fd; /* -1 when the slot is free */
         hr_io_fn fn;
         void *userdata;
+        uint64_t generation; /* bumped on every add: an event queued for a removed fd never reaches its successor */
 } HrLoopSource;
 
 struct HrLoop {
@@ -31,6 +32,8 @@ int hr_loop_init(HrLoop *l);
 void hr_loop_done(HrLoop *l);
 int hr_loop_add_fd(HrLoop *l, int fd, uint32_t events, hr_io_fn fn, void *userdata);
 int hr_loop_remove_fd(HrLoop *l, int fd);
+/* Changes the events an added fd is watched for (EPOLLOUT while output is pending). */
+int hr_loop_modify_fd(HrLoop *l, int fd, uint32_t events);
 
 /* Runs until hr_loop_quit() or a callback fails. Returns the quit result or the callback's error. */
 int hr_loop_run(HrLoop *l);

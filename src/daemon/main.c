@@ -20,7 +20,7 @@ static bool arg_once, arg_json, arg_dry_run, arg_no_mlock;
 static const char *arg_scope, *arg_root;
 static unsigned arg_once_interval_ms = 500;
 /* Config: --config FILE, --user, --check-config [FILE]. */
-static const char *arg_config, *arg_check_file, *arg_record, *arg_replay, *arg_runtime_dir;
+static const char *arg_config, *arg_check_file, *arg_record, *arg_replay, *arg_runtime_dir, *arg_socket;
 static bool arg_user, arg_check_config;
 
 static void help(void) {
@@ -40,6 +40,8 @@ static void help(void) {
                "                           Check the configuration (FILE, or what would be loaded) and exit\n"
                "      --runtime-dir DIR    Keep the registry of frozen processes in DIR (default /run/headroom,\n"
                "                           or $XDG_RUNTIME_DIR/headroom with --user)\n"
+               "      --socket PATH        Serve the control socket at PATH (default: headroom.sock in the\n"
+               "                           runtime directory; see headroomctl(1) and docs/protocol.md)\n"
                "      --record FILE        Append each planned tick's snapshot to FILE (JSON lines)\n"
                "      --replay FILE        Feed a recording through the classification and policy, print the\n"
                "                           decisions, exit\n"
@@ -51,7 +53,7 @@ static void help(void) {
 
 static int parse_argv(int argc, char **argv) {
         enum { ARG_ONCE = 0x100, ARG_JSON, ARG_SCOPE, ARG_ROOT, ARG_VERSION, ARG_NO_MLOCK, ARG_ONCE_INTERVAL,
-               ARG_CONFIG, ARG_USER, ARG_CHECK_CONFIG, ARG_RECORD, ARG_REPLAY, ARG_RUNTIME_DIR };
+               ARG_CONFIG, ARG_USER, ARG_CHECK_CONFIG, ARG_RECORD, ARG_REPLAY, ARG_RUNTIME_DIR, ARG_SOCKET };
         static const struct option options[] = {
                 { "dry-run", no_argument, NULL, 'n' },
                 { "once", no_argument, NULL, ARG_ONCE },
@@ -65,6 +67,7 @@ static int parse_argv(int argc, char **argv) {
                 { "check-config", optional_argument, NULL, ARG_CHECK_CONFIG },
                 { "record", required_argument, NULL, ARG_RECORD },
                 { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
+                { "socket", required_argument, NULL, ARG_SOCKET },
                 { "replay", required_argument, NULL, ARG_REPLAY },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
@@ -114,6 +117,13 @@ static int parse_argv(int argc, char **argv) {
                         break;
                 case ARG_RUNTIME_DIR:
                         arg_runtime_dir = optarg;
+                        break;
+                case ARG_SOCKET:
+                        if (optarg[0] != '/') {
+                                log_error("--socket %s: expected an absolute path", optarg);
+                                return -EINVAL;
+                        }
+                        arg_socket = optarg;
                         break;
                 case ARG_REPLAY:
                         arg_replay = optarg;
@@ -298,6 +308,14 @@ static int run(int argc, char **argv) {
         hr_monitor_options_default(&o);
         o.conf_paths = &conf_paths;
         o.runtime_dir = runtime_dir;
+        /* The control socket, unless this run only measures (--once) or reads a fixture tree (--root). */
+        static char socket_path[PATH_MAX];
+        (void) snprintf(socket_path, sizeof socket_path, "%s", arg_socket ? arg_socket : runtime_dir);
+        if (!arg_socket)
+                (void) snprintf(socket_path + strlen(socket_path), sizeof socket_path - strlen(socket_path),
+                                "/headroom.sock");
+        o.socket_path = arg_once || (arg_root && !arg_socket) ? NULL : socket_path;
+        o.user_mode = arg_user;
         o.root = arg_root;
         o.scope = arg_scope;
         o.dry_run = arg_dry_run || arg_once; /* --once measures; it never acts */

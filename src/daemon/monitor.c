@@ -8,10 +8,14 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <json.h>
+
+#include "daemon/commands.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
 #include "daemon/record.h"
@@ -30,29 +34,37 @@ static HrTriggerSpec trigger_spec(const HrConfig *c, HrStall which) {
         };
 }
 
-/* Config: re-reads the files on SIGHUP. A broken config changes nothing: the previous one keeps running. */
-static void reload_config(HrMonitor *m) {
+/* Config: re-reads the files (SIGHUP, `reload`). A broken config changes nothing: the previous one keeps
+ * running. Error lines go to the log and, when `lines` is a JSON array, there. */
+static int reload_config(HrMonitor *m, json_object *lines, size_t *ret_n_files) {
         HrConfErrors errors = {};
         HrConfig fresh;
         size_t n_files = 0;
         int r;
 
         if (!m->opt.conf_paths)
-                return;
+                return -EOPNOTSUPP;
         r = hr_conf_load(m->opt.conf_paths, &fresh, &errors, &n_files);
-        for (size_t i = 0; i < errors.n; i++)
+        for (size_t i = 0; i < errors.n; i++) {
                 log_error("%s", errors.lines[i]);
+                if (lines)
+                        json_object_array_add(lines, json_object_new_string(errors.lines[i]));
+        }
         size_t errors_n = errors.n;
         hr_conf_errors_done(&errors);
         if (r == -EINVAL) {
                 log_error("Reload: configuration invalid (%zu error(s) above), keeping the previous configuration",
                           errors_n);
-                return;
+                return r;
         }
         if (r < 0) {
                 log_error_errno(r, "Reload: cannot load the configuration (%m), keeping the previous configuration");
-                return;
+                if (lines)
+                        json_object_array_add(lines, json_object_new_string(strerror(-r)));
+                return r;
         }
+        if (ret_n_files)
+                *ret_n_files = n_files;
         HrConfErrors notes = {};
         (void) hr_conf_keep_fixed(&m->config, &fresh, &notes);
         for (size_t i = 0; i < notes.n; i++)
@@ -62,6 +74,7 @@ static void reload_config(HrMonitor *m) {
         m->config = fresh; /* the rules' regexes move with it */
         m->reclassify = true;
         log_info("Reload: configuration from %zu file(s), %zu rules", n_files, m->config.n_rules);
+        return 0;
 }
 
 int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o, HrConfig *config) {
@@ -70,6 +83,7 @@ int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o, HrConfig *config) {
 
         *m = (HrMonitor) { .opt = *o, .timer_fd = -EBADF, .signal_fd = -EBADF };
         hr_executor_init_closed(&m->executor); /* set up below when acting */
+        hr_control_init(&m->control);
         hr_proc_table_init(&m->procs[0]);
         hr_proc_table_init(&m->procs[1]);
         hr_policy_state_init(&m->policy);
@@ -137,6 +151,7 @@ void hr_monitor_done(HrMonitor *m) {
                 m->trigger_fd[i] = hr_close(m->trigger_fd[i]);
         m->timer_fd = hr_close(m->timer_fd);
         m->signal_fd = hr_close(m->signal_fd);
+        hr_control_close(&m->control);
         hr_loop_done(&m->loop);
         hr_executor_done(&m->executor);
         hr_proc_scanner_close(&m->scanner);
@@ -179,6 +194,18 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
         HrClassifyInput in = { .self_pid = getpid(), .foreground_pid = m->foreground_pid };
         hr_classify_since(&m->config, &in, m->reclassify ? NULL : prev, t);
         m->reclassify = false;
+        /* Unfrozen by hand: protected until their time is up (the classification above may not know it). */
+        for (unsigned i = 0; i < HR_EXEMPT_MAX; i++) {
+                HrExempt *x = &m->exempt[i];
+                if (x->until == 0)
+                        continue;
+                const HrProc *p = hr_proc_table_find(t, x->pid);
+                if (x->until <= now || !p || p->start_time != x->start_time) {
+                        *x = (HrExempt) {};
+                        continue;
+                }
+                ((HrProc *) p)->flags |= HR_PROC_PROTECTED;
+        }
         m->procs_cur = next;
         m->have_procs = true;
 
@@ -191,9 +218,11 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                 .swap_total_kib = hr_meminfo_get(&s->meminfo, HR_MEM_SWAP_TOTAL),
                 .swap_free_kib = hr_meminfo_get(&s->meminfo, HR_MEM_SWAP_FREE),
                 .procs = t,
-                /* Someone hears a warning: the hook (subscribers to come with the socket). */
-                .warn_listeners = m->config.actions.warn_hook[0] != '\0',
+                /* Someone hears a warning: the hook, or a client following the events. */
+                .warn_listeners = m->config.actions.warn_hook[0] != '\0' || m->control.n_subscribers > 0,
         };
+        if (!m->opt.dry_run) /* what the executor learnt since (a checkpoint that fell back) */
+                hr_executor_sync(&m->executor, &m->policy);
         hr_policy_plan(&m->config, &snap, &m->policy, &m->plan);
         m->n_plans++;
         m->n_planned_actions += m->plan.n;
@@ -211,16 +240,19 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                            snap.pressure.score_centi / 100, snap.pressure.score_centi % 100, t->n,
                            m->plan.n ? "" : "nothing to do");
         if (!m->opt.dry_run) {
-                m->executor.warn_hook = m->config.actions.warn_hook;
+                m->executor.ac = &m->config.actions;
                 hr_executor_apply(&m->executor, &snap, &m->plan, &m->done);
                 hr_policy_commit(&m->policy, &snap, &m->done);
                 hr_executor_sync(&m->executor, &m->policy);
+                for (unsigned i = 0; i < m->done.n; i++)
+                        hr_commands_event_action(m, &m->done.items[i], snap.level, false);
                 return;
         }
         for (unsigned i = 0; i < m->plan.n; i++) {
                 char line[512];
                 hr_action_format(&m->plan.items[i], line, sizeof line);
                 log_notice("  would %s", line);
+                hr_commands_event_action(m, &m->plan.items[i], snap.level, true);
         }
         hr_policy_commit(&m->policy, &snap, &m->plan);
 }
@@ -276,6 +308,7 @@ int hr_monitor_tick(HrMonitor *m, usec_t now) {
                            hr_level_to_string(m->level.level), hr_level_reason_to_string(why), p.score_centi / 100,
                            p.score_centi % 100, hr_format_centi_signed(p.trend_centi_per_sec, trend, sizeof trend),
                            comps);
+                hr_commands_event_level(m, before, m->level.level, hr_level_reason_to_string(why));
         }
 
         /* Processes matter only under pressure, or while something done must be undone. */
@@ -400,26 +433,113 @@ static int on_signal(HrLoop *l, int fd, uint32_t revents, void *userdata) {
                 hr_loop_quit(l, 0);
                 return 0;
         case SIGHUP: {
-                /* Re-read the config, re-open sources (zram devices come and go) and re-arm the triggers. */
-                reload_config(m);
-                HrSensors fresh;
-                int r = hr_sensors_open(&fresh, &m->root, m->scope_rel[0] ? m->scope_rel : NULL);
-                if (r < 0) {
-                        log_warning_errno(r, "Reload: cannot re-open pressure sources (%m); keeping the old ones");
-                        return 0;
-                }
-                close_triggers(m);
-                hr_sensors_close(&m->sensors);
-                m->sensors = fresh;
-                m->have_cur = false; /* rates restart from the next sample */
-                (void) register_triggers(m);
-                log_info("Reloaded: %u zram device(s), triggers %s", m->sensors.n_zram,
-                         m->trigger_fd[HR_STALL_SOME] >= 0 ? "armed" : "off");
-                return arm_timer(m);
+                (void) hr_monitor_reload(m, NULL, NULL);
+                return 0;
         }
         default:
                 return 0;
         }
+}
+
+int hr_monitor_reload(HrMonitor *m, json_object *errors, size_t *ret_n_files) {
+        /* Re-read the config, re-open sources (zram devices come and go) and re-arm the triggers. */
+        int r = reload_config(m, errors, ret_n_files);
+        HrSensors fresh;
+        int k = hr_sensors_open(&fresh, &m->root, m->scope_rel[0] ? m->scope_rel : NULL);
+        if (k < 0) {
+                log_warning_errno(k, "Reload: cannot re-open pressure sources (%m); keeping the old ones");
+                return r;
+        }
+        close_triggers(m);
+        hr_sensors_close(&m->sensors);
+        m->sensors = fresh;
+        m->have_cur = false; /* rates restart from the next sample */
+        (void) register_triggers(m);
+        log_info("Reloaded: %u zram device(s), triggers %s", m->sensors.n_zram,
+                 m->trigger_fd[HR_STALL_SOME] >= 0 ? "armed" : "off");
+        k = arm_timer(m);
+        return r < 0 ? r : k;
+}
+
+unsigned hr_monitor_unfreeze(HrMonitor *m, pid_t pid, const char *name, json_object *thawed) {
+        pid_t pids[HR_TRACKED_MAX];
+        uint64_t starts[HR_TRACKED_MAX];
+        unsigned n = 0;
+
+        /* What is frozen: the registry when acting, the policy's memory with --dry-run. */
+        if (!m->opt.dry_run)
+                for (unsigned i = 0; i < m->executor.registry.n && n < HR_TRACKED_MAX; i++) {
+                        const HrRegistryEntry *e = &m->executor.registry.e[i];
+                        if (e->state == HR_TRACKED_FROZEN && (pid ? e->pid == pid : strcmp(e->comm, name) == 0)) {
+                                pids[n] = e->pid;
+                                starts[n++] = e->start_time;
+                        }
+                }
+        else
+                for (unsigned i = 0; i < m->policy.n_tracked && n < HR_TRACKED_MAX; i++) {
+                        const HrTracked *t = &m->policy.tracked[i];
+                        if (t->state == HR_TRACKED_FROZEN && (pid ? t->pid == pid : strcmp(t->comm, name) == 0)) {
+                                pids[n] = t->pid;
+                                starts[n++] = t->start_time;
+                        }
+                }
+
+        for (unsigned i = 0; i < n; i++) {
+                if (!m->opt.dry_run && hr_executor_unfreeze(&m->executor, pids[i], starts[i]) < 0)
+                        continue;
+                (void) hr_policy_forget(&m->policy, pids[i], starts[i]);
+                /* Left alone for a while: the user wants it now, and the next tick would freeze it again. */
+                HrExempt *x = &m->exempt[0];
+                for (unsigned k = 0; k < HR_EXEMPT_MAX; k++)
+                        if (m->exempt[k].until < x->until)
+                                x = &m->exempt[k];
+                *x = (HrExempt) { .pid = pids[i], .start_time = starts[i], .until = hr_now() + HR_UNFREEZE_EXEMPT_USEC };
+                if (thawed)
+                        json_object_array_add(thawed, json_object_new_int(pids[i]));
+                log_notice("Unfrozen by request: %d; left alone for %llu min", (int) pids[i],
+                           (unsigned long long) (HR_UNFREEZE_EXEMPT_USEC / USEC_PER_SEC / 60));
+        }
+        return n;
+}
+
+int hr_monitor_set_foreground(HrMonitor *m, pid_t pid) {
+        char path[64], comm[HR_COMM_MAX + 2] = "";
+
+        if (pid > 0) {
+                (void) snprintf(path, sizeof path, "%d/comm", (int) pid);
+                ssize_t n = m->root.proc_fd >= 0 ? hr_read_at(m->root.proc_fd, path, comm, sizeof comm - 1) : -ENOENT;
+                if (n < 0)
+                        return -ESRCH;
+                comm[n] = '\0';
+                comm[strcspn(comm, "\n")] = '\0';
+        }
+        if (pid != m->foreground_pid)
+                log_info("Foreground: %d (%s)", (int) pid, pid ? comm : "none");
+        m->foreground_pid = pid;
+        (void) hr_log_safe(comm, m->foreground_comm, sizeof m->foreground_comm);
+        m->reclassify = true;
+        return 0;
+}
+
+/* The control socket: its directory is made if missing (0755: the socket's own mode says who may
+ * connect). Without it the daemon still protects the machine: a warning, not an error. */
+static void open_control(HrMonitor *m) {
+        char dir[PATH_MAX];
+        (void) snprintf(dir, sizeof dir, "%s", m->opt.socket_path);
+        char *slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+                *slash = '\0';
+                if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                        log_warning_errno(-errno, "%s: cannot create the socket's directory: %m", dir);
+        }
+        int r = hr_control_open(&m->control, &m->loop, m->opt.socket_path, m->opt.user_mode, hr_commands_handle, m);
+        if (r == -EADDRINUSE)
+                log_warning("%s: another headroomd answers there; no control socket for this one", m->opt.socket_path);
+        else if (r < 0)
+                log_warning_errno(r, "%s: cannot serve the control socket (%m); headroomctl cannot reach this daemon",
+                                  m->opt.socket_path);
+        else
+                log_info("Control socket: %s", m->opt.socket_path);
 }
 
 int hr_monitor_run(HrMonitor *m) {
@@ -457,8 +577,13 @@ int hr_monitor_run(HrMonitor *m) {
                 if (r < 0)
                         return log_error_errno(r, "Cannot watch the grace timer: %m");
                 /* A previous run may have died holding frozen processes: undo that first. */
+                m->executor.ac = &m->config.actions;
                 (void) hr_executor_recover(&m->executor);
+                hr_executor_sync(&m->executor, &m->policy);
         }
+
+        if (m->opt.socket_path)
+                open_control(m);
 
         m->started_at = hr_now();
         (void) hr_monitor_tick(m, m->started_at);

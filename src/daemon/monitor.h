@@ -15,6 +15,7 @@
 #include "core/policy.h"
 #include "core/pressure.h"
 #include "daemon/config.h"
+#include "daemon/control.h"
 #include "daemon/executor.h"
 #include "daemon/loop.h"
 #include "io/procfs.h"
@@ -29,7 +30,19 @@ typedef struct HrMonitorOptions {
         const HrConfPaths *conf_paths; /* where SIGHUP re-reads the config; NULL: no reload */
         FILE *record;                  /* --record: one JSON line per planned tick; NULL: off */
         const char *runtime_dir;       /* where the registry lives; NULL: nothing persisted (dry run) */
+        const char *socket_path;       /* the control socket; NULL: none */
+        bool user_mode;                /* --user: the owner may change state over the socket */
 } HrMonitorOptions;
+
+/* How long a process unfrozen by hand is left alone (treated as protected). */
+#define HR_UNFREEZE_EXEMPT_USEC (10 * 60 * USEC_PER_SEC)
+#define HR_EXEMPT_MAX 32
+
+typedef struct HrExempt {
+        pid_t pid;
+        uint64_t start_time;
+        usec_t until;
+} HrExempt;
 
 typedef struct HrMonitor {
         HrMonitorOptions opt;
@@ -56,6 +69,9 @@ typedef struct HrMonitor {
         HrActionList done;      /* what the executor carried out of the plan */
         HrExecutor executor;    /* unused with --dry-run */
         pid_t foreground_pid;   /* 0: none reported */
+        char foreground_comm[HR_COMM_MAX];
+        HrExempt exempt[HR_EXEMPT_MAX]; /* unfrozen by hand: protected until `until` */
+        HrControl control;
         uint64_t n_plans, n_planned_actions;
 
         int trigger_fd[_HR_STALL_MAX];
@@ -87,6 +103,19 @@ int hr_monitor_tick(HrMonitor *m, usec_t now);
 
 /* Registers triggers, timer and signals, then runs the loop until SIGTERM/SIGINT. */
 int hr_monitor_run(HrMonitor *m);
+
+/* Re-reads the configuration (a broken one changes nothing: its lines go to the log and, when errors is
+ * a JSON array, there), re-opens the pressure sources and re-arms the triggers. 0 or -errno. */
+int hr_monitor_reload(HrMonitor *m, struct json_object *errors, size_t *ret_n_files);
+
+/* Thaws what is frozen of pid (when not 0) or of every process named `name`, forgets it in the policy
+ * and leaves it alone (protected) for HR_UNFREEZE_EXEMPT_USEC. Appends the pids to `thawed` (a JSON
+ * array, may be NULL). Returns how many. With --dry-run only the policy forgets them. */
+unsigned hr_monitor_unfreeze(HrMonitor *m, pid_t pid, const char *name, struct json_object *thawed);
+
+/* The application in front (a desktop helper reports it): classified with [Priorities] ForegroundAdjust.
+ * 0 clears it. -ESRCH when there is no such process. */
+int hr_monitor_set_foreground(HrMonitor *m, pid_t pid);
 
 static inline const HrSample *hr_monitor_current(const HrMonitor *m) {
         return m->have_cur ? &m->sample[m->cur] : NULL;

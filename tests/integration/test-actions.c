@@ -4,6 +4,7 @@
  * the compositor or a protected process, and thaws the rest once pressure is gone; SIGTERM thaws
  * everything; a SIGKILLed daemon leaves its children frozen and a restart thaws them from its registry;
  * a build driver with KillGroup= takes its process group with it, never a shell in another group. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +29,8 @@ static struct {
         pid_t cc[2];          /* ... and two "cc1" in its group */
         pid_t sh;             /* "shell": a session leader (its own session and group) */
         pid_t coop;           /* "coop": idle, 1.5 GiB, sheds it on SIGUSR1 (the warning tests) */
+        pid_t ckpt;           /* "ckpt": idle, checkpointed with CRIU */
+        pid_t restored;       /* ckpt's pid once CRIU restored it (not our child) */
         char app[600];        /* a child cgroup named like an app scope ("" if none) */
         pid_t daemon;
         ItestLog log;
@@ -52,6 +55,11 @@ static pid_t spawn_in(const char *name, const char *mode, const char *secs, cons
                 return pid;
         if (pgrp < 0 ? setsid() < 0 : pgrp > 0 && setpgid(0, pgrp) < 0)
                 _exit(89);
+        if (pgrp < 0) { /* a session of its own, and no pipes to the test runner (CRIU dumps what it holds) */
+                int null_fd = open("/dev/null", O_RDWR);
+                if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 || dup2(null_fd, 2) < 0)
+                        _exit(88);
+        }
         if (itest_cgroup_enter(&env.cg) < 0)
                 _exit(90);
         execl(exe, name, mode, secs, arg, (char *) NULL);
@@ -161,6 +169,13 @@ static int teardown(void **state) {
         itest_reap(&env.cc[1], SIGKILL);
         itest_reap(&env.sh, SIGKILL);
         itest_reap(&env.coop, SIGKILL);
+        itest_reap(&env.ckpt, SIGKILL);
+        if (env.restored > 0) { /* by the pid we started: CRIU gave it back that pid */
+                (void) kill(env.restored, SIGKILL);
+                for (int i = 0; i < 100 && kill(env.restored, 0) == 0; i++)
+                        itest_sleep_ms(20);
+                env.restored = 0;
+        }
         if (env.log.fd >= 0)
                 close(env.log.fd);
         if (env.app[0]) {
@@ -401,21 +416,29 @@ static uint64_t rss_mib(pid_t pid) {
 
 #define COOP_MIB 1536
 
-/* A config that is CRITICAL (70 points from MemAvailable) while "coop" holds its memory and calm once
- * it sheds it: the MemAvailable ramp sits between now and now + COOP_MIB, 512 MiB from either edge, so
- * the rest of the machine would have to move that much to change the outcome. The hook is `hook`. */
-static const char *coop_config(const char *hook) {
-        static char text[2048];
+/* A [Pressure] section that is CRITICAL (70 points from MemAvailable) while a child holds size_mib and
+ * calm once that is freed: the MemAvailable ramp sits between now and now + size_mib, a third of it from
+ * either edge, so the rest of the machine would have to move that much to change the outcome. */
+static const char *pressure_from(unsigned size_mib) {
+        static char text[512];
         uint64_t total = meminfo_kib("MemTotal"), avail = meminfo_kib("MemAvailable");
-        uint64_t start = avail + 1024 * 1024, full = avail + 512 * 1024; /* KiB available */
+        uint64_t start = avail + (uint64_t) size_mib * 1024 * 2 / 3, full = avail + (uint64_t) size_mib * 1024 / 3;
         assert_true(total > 0 && start < total);
         snprintf(text, sizeof text,
                  "[Pressure]\nMemAvailableStart=%.2f%%\nMemAvailableFull=%.2f%%\nMemAvailableWeight=0.7\n"
-                 "PsiSomeWeight=0\nPsiFullWeight=0\nSwapFillWeight=0\nSwapIoWeight=0\nRefaultWeight=0\n"
-                 "[Freeze]\nEnable=no\n"
+                 "PsiSomeWeight=0\nPsiFullWeight=0\nSwapFillWeight=0\nSwapIoWeight=0\nRefaultWeight=0\n",
+                 100.0 * (double) start / (double) total, 100.0 * (double) full / (double) total);
+        return text;
+}
+
+/* CRITICAL while "coop" holds its memory, calm once it sheds it; the warning hook is `hook`. */
+static const char *coop_config(const char *hook) {
+        static char text[2048];
+        snprintf(text, sizeof text,
+                 "%s[Freeze]\nEnable=no\n"
                  "[Terminate]\nRunawayMiBPerSec=1048576\nWarnSec=4s\nWarnHook=/bin/sh %s/%s\n"
                  "[Rule coop]\nComm=^coop$\nPriority=95\n" PROTECT_KEEPER,
-                 100.0 * (double) start / (double) total, 100.0 * (double) full / (double) total, env.dir, hook);
+                 pressure_from(COOP_MIB), env.dir, hook);
         return config("coop.conf", text);
 }
 
@@ -495,6 +518,121 @@ static void test_warning_then_terminate(void **state) {
         stop_daemon(SIGTERM, 0);
 }
 
+/* ---- checkpoint and restore ---- */
+
+#define CKPT_MIB 256
+
+/* Whether dir has an entry whose name starts with prefix. */
+static bool has_entry(const char *dir, const char *prefix) {
+        struct dirent *de;
+        bool found = false;
+        DIR *d = opendir(dir);
+        while (d && !found && (de = readdir(d)))
+                found = strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+        if (d)
+                closedir(d);
+        return found;
+}
+
+/* CRITICAL while "ckpt" holds its memory; it is marked Checkpoint=yes and checkpointing is on. No restore
+ * (nothing fits under a margin of 1 TiB): that is the next daemon's, from the registry. */
+static const char *ckpt_config(const char *images) {
+        static char text[2048];
+        snprintf(text, sizeof text,
+                 "%sCalmSec=2s\n[Freeze]\nEnable=no\n[Thaw]\nMarginMiB=1T\n[Terminate]\nRunawayMiBPerSec=1048576\n"
+                 "[Checkpoint]\nEnable=yes\nDirectory=%s\n[Rule ckpt]\nComm=^ckpt$\nPriority=95\nCheckpoint=yes\n"
+                 PROTECT_KEEPER,
+                 pressure_from(CKPT_MIB), images);
+        return config("ckpt.conf", text);
+}
+
+/* Checkpoint=yes at CRITICAL: with a working CRIU (the VM's 6.1 kernel) the process is dumped to disk and
+ * dies; a restarted daemon adopts the checkpoint from the registry and restores it, same pid, same memory,
+ * once the pressure allows. Where CRIU fails (criu 3.17 on this host's 6.18 kernel: the vDSO) the log
+ * gives criu's own reason and the process is terminated instead. */
+static void test_checkpoint(void **state) {
+        char needle[96], images[400], dir[500], comm[64], path[64];
+        bool in_vm = getenv("HR_VM") != NULL;
+        int status = 0;
+        (void) state;
+        prepare(0);
+        /* Under the VM the root is a tmpfs overlay: images there would free no memory. Its results share
+         * is the host's disk. */
+        snprintf(images, sizeof images, "%s/images", in_vm && getenv("HR_VM_RESULTS") ? getenv("HR_VM_RESULTS") : env.dir);
+        char n[16];
+        snprintf(n, sizeof n, "=%d", CKPT_MIB);
+        env.ckpt = spawn_in("ckpt", n, "600", NULL, -1);
+        assert_true(env.ckpt > 0);
+        double end = itest_now() + 60;
+        while (rss_mib(env.ckpt) < CKPT_MIB && itest_now() < end)
+                itest_sleep_ms(100);
+        assert_true(rss_mib(env.ckpt) >= CKPT_MIB);
+        pid_t pid = env.ckpt;
+
+        env.daemon = spawn_daemon(ckpt_config(images));
+        snprintf(needle, sizeof needle, "checkpoint %d (ckpt, priority 95", (int) pid);
+        bool ok = itest_log_wait(&env.log, needle, 1, 30);
+        snprintf(needle, sizeof needle, "Checkpointed %d (ckpt", (int) pid);
+        double stop = itest_now() + 60;
+        while (ok && !strstr(env.log.buf, needle) && !strstr(env.log.buf, "terminating instead") && itest_now() < stop)
+                (void) itest_log_wait(&env.log, "\n", itest_log_count(&env.log, "\n") + 1, 1);
+        if (!ok || (!strstr(env.log.buf, needle) && !strstr(env.log.buf, "terminating instead")))
+                fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
+        assert_true(ok);
+
+        if (!strstr(env.log.buf, needle)) {
+                /* No working CRIU here: the reason is criu's own, and the process still had to go. */
+                const char *line = strstr(env.log.buf, "terminating instead");
+                while (line && line > env.log.buf && line[-1] != '\n')
+                        line--;
+                fprintf(stderr, "no working CRIU here: %.*s\n", line ? (int) strcspn(line, "\n") : 0, line ? line : "");
+                assert_false(in_vm);
+                assert_true(strstr(env.log.buf, "criu exited with status") || strstr(env.log.buf, "cannot checkpoint ("));
+                ok = reaped_by_signal(&env.ckpt, 15);
+                if (!ok)
+                        fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
+                assert_true(ok);
+                stop_daemon(SIGTERM, 0);
+                return;
+        }
+
+        /* Dumped: the original died with the dump (SIGKILL from criu), the images are on disk. */
+        assert_int_equal(waitpid(env.ckpt, &status, 0), env.ckpt);
+        env.ckpt = 0;
+        assert_true(WIFSIGNALED(status));
+        snprintf(dir, sizeof dir, "%d-", (int) pid);
+        if (!has_entry(images, dir)) {
+                char cmd[600];
+                fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
+                snprintf(cmd, sizeof cmd, "ls -laR '%s' >&2", images);
+                (void) !system(cmd);
+        }
+        assert_true(has_entry(images, dir));
+        stop_daemon(SIGTERM, 0);
+
+        /* A new daemon (calm: nothing more to do) finds the checkpoint in the registry and restores it. */
+        env.log.len = 0;
+        env.log.buf[0] = '\0';
+        char calm[600];
+        snprintf(calm, sizeof calm, "[Pressure]\nCalmSec=2s\n[Checkpoint]\nEnable=yes\nDirectory=%s\n" PROTECT_KEEPER, images);
+        env.daemon = spawn_daemon(config("calm.conf", calm));
+        snprintf(needle, sizeof needle, "Restored %d (ckpt, priority 95", (int) pid);
+        ok = itest_log_wait(&env.log, "waits in its checkpoint", 1, 20) && itest_log_wait(&env.log, needle, 1, 60);
+        if (!ok)
+                fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
+        assert_true(ok);
+        env.restored = pid;
+        snprintf(path, sizeof path, "/proc/%d/comm", (int) pid);
+        assert_int_equal(itest_read(path, comm, sizeof comm), 0);
+        assert_string_equal(comm, "ckpt\n");
+        assert_true(rss_mib(pid) >= CKPT_MIB * 9 / 10);
+        /* The images went with the restore. */
+        assert_false(has_entry(images, dir));
+        stop_daemon(SIGTERM, 0);
+        for (const char *l = env.log.buf; (l = strstr(l, "Restored ")); l++)
+                fprintf(stderr, "CRIU works here: %.*s\n", (int) strcspn(l, "\n"), l);
+}
+
 /* KillGroup=: "make" is terminated at CRITICAL and the two "cc1" of its process group go with it; the
  * "shell", a session leader in the same cgroup, is named in no action and lives. */
 static void test_kill_group(void **state) {
@@ -568,6 +706,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_real_pressure_relief, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_kill_group, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_freeze_by_cgroup, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_checkpoint, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_warning_spares, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_warning_then_terminate, setup, teardown),
         };

@@ -157,5 +157,6 @@ static inline void test_config(HrConfig *c) {
                 .kill_cooldown_usec = 10 * USEC_PER_SEC,
                 .warn_usec = 3 * USEC_PER_SEC,
                 .checkpoint_enabled = false,
+                .checkpoint_timeout_usec = 30 * USEC_PER_SEC,
         };
 }

@@ -495,7 +495,8 @@ static unsigned check_plan(const Ctx *x, const HrConfig *c, const HrSnapshot *sn
                               (int) a->pid);
                         CHECK(x, a->type != HR_ACTION_TERMINATE || level == HR_LEVEL_HIGH || !checkpointable(c, p),
                               "terminate %d marked for checkpoint", (int) a->pid);
-                        CHECK(x, a->grace_usec == (a->type == HR_ACTION_TERMINATE ? ac->terminate_grace_usec[level]
+                        CHECK(x, a->grace_usec == (a->type == HR_ACTION_TERMINATE || a->type == HR_ACTION_CHECKPOINT
+                                                           ? ac->terminate_grace_usec[level]
                                                    : a->type == HR_ACTION_WARN    ? ac->warn_usec
                                                                                   : 0),
                               "%s %d: grace", tn, (int) a->pid);

@@ -509,7 +509,8 @@ static void check_case(const PolicyCase *cs, const HrConfig *c, const HrSnapshot
                 if (p && !thaw && !spare && a->freeable_kib != hr_proc_freeable_kib(p))
                         fail_msg("case \"%s\": action %u frees %" PRIu64 " KiB, want %" PRIu64, cs->name, i,
                                  a->freeable_kib, hr_proc_freeable_kib(p));
-                usec_t grace = a->type == HR_ACTION_TERMINATE ? c->actions.terminate_grace_usec[cs->level]
+                usec_t grace = a->type == HR_ACTION_TERMINATE || a->type == HR_ACTION_CHECKPOINT
+                                       ? c->actions.terminate_grace_usec[cs->level]
                                : a->type == HR_ACTION_WARN    ? c->actions.warn_usec
                                                               : 0;
                 if (a->grace_usec != grace)
