@@ -14,6 +14,8 @@ packages=(
         clang libclang-rt-dev
         # VM test bed (tests/vm): qemu TCG, Debian's 6.1 kernel, static busybox for the initramfs, CRIU
         qemu-system-x86 linux-image-amd64 busybox-static cpio criu
+        # service files: systemd-analyze verify; man page lint; bash-completion's completionsdir (tests/install)
+        systemd mandoc groff-base bash-completion
 )
 
 missing=()

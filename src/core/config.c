@@ -242,6 +242,9 @@ int hr_config_init_default(HrConfig *c) {
                         /* A dump writes the process's memory to disk: about 1 GiB in a few seconds on an
                          * SSD; thirty seconds covers a large one on a slow disk under pressure. */
                         .checkpoint_timeout_usec = 30 * USEC_PER_SEC,
+                        /* Opt-in: a desktop that pauses a browser tab may not want to say so every time. */
+                        .notify_desktop = false,
+                        .notify_command = "/usr/bin/notify-send",
                 },
                 /* design.md: 50-59 is "normal", anything unrecognised. */
                 .default_priority = 50,

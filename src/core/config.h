@@ -65,6 +65,8 @@ typedef struct HrActionConfig {
         bool checkpoint_enabled;
         char checkpoint_dir[HR_CONFIG_PATH_MAX];
         usec_t checkpoint_timeout_usec;    /* a criu dump or restore that takes longer is killed */
+        bool notify_desktop;               /* user mode: a desktop notification per freeze, kill, restore */
+        char notify_command[HR_CONFIG_PATH_MAX]; /* what shows it (notify-send's arguments) */
 } HrActionConfig;
 
 typedef struct HrConfig {

@@ -34,6 +34,7 @@ enum {
         HR_PROC_NEW = 1u << 9,         /* first seen in this scan: no growth yet */
         HR_PROC_SESSION = 1u << 10,    /* in a caller's session (headroomctl): never touched */
         HR_PROC_KILL_GROUP = 1u << 11, /* rule: terminating it also signals its process group */
+        HR_PROC_EXEMPT = 1u << 12,     /* unfrozen by hand a moment ago: left alone (set per scan, never kept) */
 };
 
 typedef struct HrProc {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -11,7 +12,9 @@
 
 #include <json.h>
 
+#include "core/calibrate.h"
 #include "daemon/commands.h"
+#include "daemon/flight.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
 #include "daemon/record.h"
@@ -87,7 +90,7 @@ static void list_held(const Held *h, void *userdata) {
         json_object_object_add(o, "state", json_object_new_string(hr_tracked_state_to_string(h->state)));
         json_object_object_add(o, "method", json_object_new_string(hr_freeze_method_to_string(h->method)));
         json_object_object_add(o, "priority", json_object_new_int(h->priority));
-        json_object_object_add(o, "age_sec", num2(h->age_sec > 0 ? h->age_sec : 0));
+        json_object_object_add(o, "age_sec", json_object_new_uint64(h->age_sec > 0 ? (uint64_t) h->age_sec : 0));
         json_object_object_add(o, "cgroup", json_object_new_string(h->cgroup));
         json_object_object_add(o, "reason", json_object_new_string(h->why));
         json_object_array_add(a, o);
@@ -231,8 +234,7 @@ static int reload(HrMonitor *m, json_object *resp, char *err, size_t err_size) {
         if (r < 0) {
                 (void) snprintf(err, err_size, "configuration not reloaded (%zu error(s)); the previous one stays",
                                 json_object_array_length(errors));
-                /* The error reply has no room for the lines: they are in the daemon's log, and here. */
-                json_object_put(errors);
+                json_object_object_add(resp, "errors", errors); /* carried into the error reply */
                 return r;
         }
         json_object_put(errors);
@@ -241,10 +243,128 @@ static int reload(HrMonitor *m, json_object *resp, char *err, size_t err_size) {
         return 0;
 }
 
+static int incidents(HrMonitor *m, json_object *req, json_object *resp, const char *cmd, char *err, size_t err_size) {
+        if (!m->flight.dir[0]) {
+                (void) snprintf(err, err_size, "this daemon keeps no incident clips (no state directory)");
+                return -ENOENT;
+        }
+        if (strcmp(cmd, "incidents") == 0) {
+                json_object *a = json_object_new_array();
+                int r = hr_flight_list(m->flight.dir, a);
+                if (r < 0 && r != -ENOENT) {
+                        json_object_put(a);
+                        (void) snprintf(err, err_size, "%s: cannot list: %s", m->flight.dir, strerror(-r));
+                        return r;
+                }
+                json_object_object_add(resp, "incidents", a);
+                return 0;
+        }
+        json_object *v, *clip = NULL;
+        if (!json_object_object_get_ex(req, "id", &v) || !json_object_is_type(v, json_type_string) ||
+            !hr_flight_id_valid(json_object_get_string(v))) {
+                (void) snprintf(err, err_size, "incident needs \"id\": one of `headroomctl incidents`");
+                return -EINVAL;
+        }
+        int r = hr_flight_read(m->flight.dir, json_object_get_string(v), &clip);
+        if (r < 0) {
+                (void) snprintf(err, err_size, "incident %s: %s", json_object_get_string(v),
+                                r == -ENOENT ? "no such clip" : strerror(-r));
+                return r;
+        }
+        json_object_object_add(resp, "incident", clip);
+        return 0;
+}
+
+/* Where `calibrate --apply` writes: the drop-in directory of the files the daemon reads. */
+static int calibrate_path(const HrMonitor *m, char *buf, size_t size) {
+        const HrConfPaths *p = m->opt.conf_paths;
+        if (!p || p->config_file)
+                return -EBUSY; /* --config FILE: no drop-ins are read */
+        const char *dir = p->user_dir ? p->user_dir : p->system_dir;
+        if (!dir)
+                return -EBUSY;
+        int n = snprintf(buf, size, "%s/headroom.conf.d/50-calibrate.conf", dir);
+        return n < 0 || (size_t) n >= size ? -ENAMETOOLONG : 0;
+}
+
+static int calibrate(HrMonitor *m, json_object *req, json_object *resp, char *err, size_t err_size) {
+        static HrCalibration cal;
+        static char text[HR_CALIBRATE_RENDER_MAX];
+        json_object *v;
+        bool apply = json_object_object_get_ex(req, "apply", &v) && json_object_get_boolean(v);
+        size_t n;
+
+        const HrFlightRecord *recs = hr_flight_records(&m->flight, &n);
+        int r = hr_calibrate(recs, n, &m->config, &cal);
+        if (r < 0) {
+                (void) snprintf(err, err_size, "calibration failed: %s", strerror(-r));
+                return r;
+        }
+        json_object_object_add(resp, "status", json_object_new_string(hr_calibrate_status_to_string(cal.status)));
+        json_object_object_add(resp, "summary", json_object_new_string(cal.summary));
+        json_object_object_add(resp, "changes", json_object_new_uint64(cal.n_changes));
+        json_object *a = json_object_new_array();
+        for (size_t i = 0; i < cal.n_proposals; i++) {
+                const HrCalibrateProposal *p = &cal.proposal[i];
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "section", json_object_new_string(p->section));
+                json_object_object_add(o, "key", json_object_new_string(p->key));
+                json_object_object_add(o, "current", json_object_new_string(p->current));
+                json_object_object_add(o, "proposed", json_object_new_string(p->proposed));
+                json_object_object_add(o, "change", json_object_new_boolean(p->change));
+                json_object_object_add(o, "reason", json_object_new_string(p->reason));
+                json_object_array_add(a, o);
+        }
+        json_object_object_add(resp, "proposals", a);
+        r = hr_calibration_render(&cal, text, sizeof text);
+        if (r >= 0)
+                json_object_object_add(resp, "dropin", json_object_new_string(text));
+        if (!apply)
+                return 0;
+
+        /* --apply: privileged (checked by the transport), the drop-in written atomically, then a reload. */
+        char path[PATH_MAX + 64], tmp[PATH_MAX + 80];
+        if (cal.status != HR_CALIBRATE_OK || r < 0) {
+                (void) snprintf(err, err_size, "nothing to apply: %s", cal.summary);
+                return -EBUSY;
+        }
+        r = calibrate_path(m, path, sizeof path);
+        if (r < 0) {
+                (void) snprintf(err, err_size, "nothing to apply to: the daemon reads %s, not a directory of drop-ins",
+                                m->opt.conf_paths && m->opt.conf_paths->config_file ? m->opt.conf_paths->config_file : "no files");
+                return r;
+        }
+        char dir[PATH_MAX + 64];
+        (void) snprintf(dir, sizeof dir, "%s", path);
+        *strrchr(dir, '/') = '\0';
+        (void) mkdir(dir, 0755);
+        (void) snprintf(tmp, sizeof tmp, "%s.tmp", path);
+        FILE *f = fopen(tmp, "we");
+        if (!f || fputs(text, f) < 0 || fflush(f) != 0 || fsync(fileno(f)) < 0) {
+                r = -errno;
+                if (f)
+                        (void) fclose(f);
+                (void) unlink(tmp);
+                (void) snprintf(err, err_size, "%s: cannot write: %s", path, strerror(-r));
+                return r;
+        }
+        (void) fclose(f);
+        if (rename(tmp, path) < 0) {
+                r = -errno;
+                (void) unlink(tmp);
+                (void) snprintf(err, err_size, "%s: cannot write: %s", path, strerror(-r));
+                return r;
+        }
+        log_notice("Calibration: %zu change(s) written to %s", cal.n_changes, path);
+        json_object_object_add(resp, "written", json_object_new_string(path));
+        r = hr_monitor_reload(m, NULL, NULL);
+        json_object_object_add(resp, "reloaded", json_object_new_boolean(r == 0));
+        return 0;
+}
+
 int hr_commands_handle(void *userdata, const HrControlClient *peer, const char *cmd, json_object *req,
                        json_object *resp, char *err, size_t err_size) {
         HrMonitor *m = userdata;
-        (void) peer;
 
         if (strcmp(cmd, "ping") == 0) {
                 json_object_object_add(resp, "version", json_object_new_string(HR_VERSION));
@@ -272,8 +392,21 @@ int hr_commands_handle(void *userdata, const HrControlClient *peer, const char *
                 return foreground(m, req, resp, err, err_size);
         if (strcmp(cmd, "reload") == 0)
                 return reload(m, resp, err, err_size);
+        if (strcmp(cmd, "incidents") == 0 || strcmp(cmd, "incident") == 0)
+                return incidents(m, req, resp, cmd, err, err_size);
+        if (strcmp(cmd, "calibrate") == 0) {
+                json_object *v;
+                /* Proposing is open to all; writing the drop-in is a change of state. */
+                if (json_object_object_get_ex(req, "apply", &v) && json_object_get_boolean(v) && peer->uid != 0 &&
+                    !(m->control.user_mode && peer->uid == m->control.owner)) {
+                        (void) snprintf(err, err_size, "calibrate --apply writes the configuration: it needs root%s",
+                                        m->control.user_mode ? " or the daemon's own user" : "");
+                        return -EPERM;
+                }
+                return calibrate(m, req, resp, err, err_size);
+        }
         (void) snprintf(err, err_size, "unknown command \"%.64s\" (status, list, unfreeze, reload, foreground, "
-                        "events, metrics, ping)", cmd);
+                        "events, metrics, incidents, incident, calibrate, ping)", cmd);
         return -EINVAL;
 }
 

@@ -130,6 +130,11 @@ const HrConfItem hr_conf_items[] = {
         { "Checkpoint", "TimeoutSec", HR_CONF_DURATION, HR_STORE_U64, CFG(actions.checkpoint_timeout_usec), SEC(1),
           SEC(600), .doc = "a criu dump or restore taking longer is killed (a dump then falls back to terminate)" },
 
+        { "Notify", "Desktop", HR_CONF_BOOL, HR_STORE_BOOL, CFG(actions.notify_desktop), 0, 1,
+          .doc = "user mode: show a desktop notification when something is frozen, ended or restored" },
+        { "Notify", "Command", HR_CONF_PATH, HR_STORE_NONE, CFG(actions.notify_command), 0, 0,
+          .doc = "the program that shows it, taking notify-send's arguments (libnotify-bin)" },
+
         { "Priorities", "Default", HR_CONF_INT, HR_STORE_I32, CFG(default_priority), 0, 100,
           .doc = "priority of unmatched processes (higher = more expendable)" },
         { "Priorities", "ForegroundAdjust", HR_CONF_INT, HR_STORE_I32, CFG(foreground_adjust), -100, 100,
@@ -166,7 +171,7 @@ typedef struct Section {
 
 static const Section sections[] = {
         { "Pressure" }, { "Freeze" },     { "Thaw" },       { "Terminate" },
-        { "Kill" },     { "Checkpoint" }, { "Priorities" }, { "Rule", .named = true },
+        { "Kill" },     { "Checkpoint" }, { "Notify" },   { "Priorities" }, { "Rule", .named = true },
         { "Protect", .named = true, .protect = true },
 };
 

@@ -172,12 +172,18 @@ static bool client_request(HrControl *c, HrControlClient *cl, const char *line, 
                 } else
                         r = c->handler ? c->handler(c->userdata, cl, cmd, req, resp, err, sizeof err) : -EINVAL;
                 if (r < 0) {
-                        json_object_put(resp);
                         if (!err[0])
                                 (void) snprintf(err, sizeof err, "%s failed: %s", cmd, strerror(-r));
+                        /* What the handler added (a reload's "errors") goes with the error reply. */
+                        json_object *e = error_reply(cmd, id, r, err);
+                        json_object_object_foreach(resp, key, val)
+                                if (strcmp(key, "ok") != 0 && strcmp(key, "cmd") != 0 && strcmp(key, "id") != 0)
+                                        json_object_object_add(e, key, json_object_get(val));
+                        json_object_put(resp);
+                        resp = e;
+                        c->n_errors++;
                 }
-        }
-        if (r < 0) {
+        } else {
                 c->n_errors++;
                 resp = error_reply(cmd, id, r, err);
         }

@@ -367,7 +367,7 @@ static int registry_put(HrExecutor *ex, const HrAction *a, HrTrackedState state,
 /* What never goes with its process group's leader: the untouchables, what the rules keep from being
  * terminated. Session leaders (pid == session: the user's shell) are excluded separately. */
 #define GROUP_SPARED                                                                                    \
-        (HR_PROC_SELF | HR_PROC_INIT | HR_PROC_KTHREAD | HR_PROC_PROTECTED | HR_PROC_SESSION |          \
+        (HR_PROC_SELF | HR_PROC_INIT | HR_PROC_KTHREAD | HR_PROC_PROTECTED | HR_PROC_SESSION | HR_PROC_EXEMPT | \
          HR_PROC_NEVER_KILL | HR_PROC_FREEZE_ONLY)
 
 static bool is_victim(const HrExecutor *ex, pid_t pid, uint64_t start_time) {
@@ -682,6 +682,7 @@ static int apply_one(HrExecutor *ex, HrAction *a, usec_t now) {
 
 void hr_executor_apply(HrExecutor *ex, const HrSnapshot *snap, const HrActionList *plan, HrActionList *done) {
         bool ahead = false;
+        int r;
 
         /* Write-ahead, once per plan: every freeze is on disk before the first happens, so a crash at any
          * point leaves a record for the next start to thaw. Nothing is frozen that could not be recorded. */
@@ -697,7 +698,14 @@ void hr_executor_apply(HrExecutor *ex, const HrSnapshot *snap, const HrActionLis
                 /* Carried out on the copy in *done: a checkpoint that falls back to terminating says so. */
                 HrAction *a = &done->items[done->n];
                 *a = plan->items[i];
-                if (apply_one(ex, a, snap->now) < 0) {
+                /* Under systemd the journal gets the decision as fields too. */
+                HrLogFields f = { .action = hr_action_type_to_string(a->type), .target_pid = a->pid,
+                                  .target_comm = a->comm, .level = hr_level_to_string(snap->level),
+                                  .score_centi = (int) snap->pressure.score_centi };
+                hr_log_set_fields(&f);
+                r = apply_one(ex, a, snap->now);
+                hr_log_set_fields(NULL);
+                if (r < 0) {
                         if (a->type == HR_ACTION_FREEZE) /* not frozen after all: no record either */
                                 (void) hr_registry_remove(&ex->registry, a->pid, a->start_time);
                         continue;

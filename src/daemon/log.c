@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* Log sink: stderr, journal-style "<N>" prefixes under systemd (JOURNAL_STREAM), time stamps on a
- * terminal or file. %m is expanded from the error passed in, not from errno. */
+ * terminal or file; under systemd the native journal protocol (one datagram of FIELD=value lines, see
+ * systemd's "Native Journal Protocol") carries the decision fields, stderr being the fallback.
+ * %m is expanded from the error passed in, not from errno. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +18,59 @@
 static int max_level = LOG_INFO;
 static const char *ident = "headroomd";
 static int journal = -1; /* unknown until the first message */
+static int journal_fd = -1;
+static struct sockaddr_un journal_addr = { .sun_family = AF_UNIX };
+static HrLogFields fields;
+static bool have_fields;
+
+void hr_log_set_fields(const HrLogFields *f) {
+        have_fields = f != NULL;
+        if (f)
+                fields = *f;
+}
+
+/* The native protocol's socket: $HR_JOURNAL_SOCKET (tests) or systemd's. */
+static void journal_open(void) {
+        const char *path = getenv("HR_JOURNAL_SOCKET");
+        if (!path)
+                path = "/run/systemd/journal/socket";
+        if (strlen(path) >= sizeof journal_addr.sun_path)
+                return;
+        memcpy(journal_addr.sun_path, path, strlen(path) + 1);
+        journal_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+}
+
+/* One entry to the journal: MESSAGE (one line, as on stderr), priority, identifier and the fields set.
+ * false when it could not be sent (stderr then carries it). */
+static bool journal_send(int level, const char *msg, size_t len) {
+        static char dgram[4096];
+        int n;
+
+        if (journal_fd < 0)
+                return false;
+        n = snprintf(dgram, sizeof dgram, "PRIORITY=%d\nSYSLOG_IDENTIFIER=%s\nMESSAGE=%.*s\n", level, ident,
+                     (int) len, msg);
+        if (have_fields && n > 0 && (size_t) n < sizeof dgram) {
+                if (fields.action)
+                        n += snprintf(dgram + n, sizeof dgram - (size_t) n, "HEADROOM_ACTION=%s\n", fields.action);
+                if (fields.target_pid > 0 && (size_t) n < sizeof dgram)
+                        n += snprintf(dgram + n, sizeof dgram - (size_t) n, "HEADROOM_TARGET_PID=%d\n", fields.target_pid);
+                if (fields.target_comm && (size_t) n < sizeof dgram) {
+                        char safe[64];
+                        n += snprintf(dgram + n, sizeof dgram - (size_t) n, "HEADROOM_TARGET_COMM=%s\n",
+                                      hr_log_safe(fields.target_comm, safe, sizeof safe));
+                }
+                if (fields.level && (size_t) n < sizeof dgram)
+                        n += snprintf(dgram + n, sizeof dgram - (size_t) n, "HEADROOM_LEVEL=%s\n", fields.level);
+                if (fields.score_centi >= 0 && (size_t) n < sizeof dgram)
+                        n += snprintf(dgram + n, sizeof dgram - (size_t) n, "HEADROOM_SCORE=%d.%02d\n",
+                                      fields.score_centi / 100, fields.score_centi % 100);
+        }
+        if (n < 0 || (size_t) n >= sizeof dgram)
+                return false;
+        return sendto(journal_fd, dgram, (size_t) n, MSG_NOSIGNAL, (struct sockaddr *) &journal_addr,
+                      sizeof journal_addr) == n;
+}
 
 void hr_log_set_max_level(int level) {
         max_level = level;
@@ -58,8 +115,11 @@ int hr_log_internal(int level, int err, const char *fmt, ...) {
 
         if (level > max_level)
                 return err == 0 ? 0 : -abs(err);
-        if (journal < 0)
+        if (journal < 0) {
                 journal = getenv("JOURNAL_STREAM") != NULL;
+                if (journal)
+                        journal_open();
+        }
 
         if (journal)
                 n = (size_t) snprintf(line, sizeof line, "<%d>", level);
@@ -80,9 +140,13 @@ int hr_log_internal(int level, int err, const char *fmt, ...) {
         va_end(ap);
         if (k > 0)
                 n += MIN((size_t) k, sizeof line - n - 2);
-        line[n++] = '\n';
         int saved = errno;
-        (void) !write(STDERR_FILENO, line, n);
+        /* The message without its "<N>" prefix goes to the journal natively; stderr if that fails. */
+        size_t prefix = journal ? strcspn(line, ">") + 1 : 0;
+        if (!(journal && journal_send(level, line + prefix, n - prefix))) {
+                line[n++] = '\n';
+                (void) !write(STDERR_FILENO, line, n);
+        }
         errno = saved;
         return err == 0 ? 0 : -abs(err);
 }

@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,7 +21,7 @@ static bool arg_once, arg_json, arg_dry_run, arg_no_mlock;
 static const char *arg_scope, *arg_root;
 static unsigned arg_once_interval_ms = 500;
 /* Config: --config FILE, --user, --check-config [FILE]. */
-static const char *arg_config, *arg_check_file, *arg_record, *arg_replay, *arg_runtime_dir, *arg_socket;
+static const char *arg_config, *arg_check_file, *arg_record, *arg_replay, *arg_runtime_dir, *arg_socket, *arg_state_dir;
 static bool arg_user, arg_check_config;
 
 static void help(void) {
@@ -40,6 +41,8 @@ static void help(void) {
                "                           Check the configuration (FILE, or what would be loaded) and exit\n"
                "      --runtime-dir DIR    Keep the registry of frozen processes in DIR (default /run/headroom,\n"
                "                           or $XDG_RUNTIME_DIR/headroom with --user)\n"
+               "      --state-dir DIR      Keep incident clips in DIR/incidents (default /var/lib/headroom, or\n"
+               "                           $XDG_STATE_HOME/headroom with --user)\n"
                "      --socket PATH        Serve the control socket at PATH (default: headroom.sock in the\n"
                "                           runtime directory; see headroomctl(1) and docs/protocol.md)\n"
                "      --record FILE        Append each planned tick's snapshot to FILE (JSON lines)\n"
@@ -53,7 +56,7 @@ static void help(void) {
 
 static int parse_argv(int argc, char **argv) {
         enum { ARG_ONCE = 0x100, ARG_JSON, ARG_SCOPE, ARG_ROOT, ARG_VERSION, ARG_NO_MLOCK, ARG_ONCE_INTERVAL,
-               ARG_CONFIG, ARG_USER, ARG_CHECK_CONFIG, ARG_RECORD, ARG_REPLAY, ARG_RUNTIME_DIR, ARG_SOCKET };
+               ARG_CONFIG, ARG_USER, ARG_CHECK_CONFIG, ARG_RECORD, ARG_REPLAY, ARG_RUNTIME_DIR, ARG_SOCKET, ARG_STATE_DIR };
         static const struct option options[] = {
                 { "dry-run", no_argument, NULL, 'n' },
                 { "once", no_argument, NULL, ARG_ONCE },
@@ -68,6 +71,7 @@ static int parse_argv(int argc, char **argv) {
                 { "record", required_argument, NULL, ARG_RECORD },
                 { "runtime-dir", required_argument, NULL, ARG_RUNTIME_DIR },
                 { "socket", required_argument, NULL, ARG_SOCKET },
+                { "state-dir", required_argument, NULL, ARG_STATE_DIR },
                 { "replay", required_argument, NULL, ARG_REPLAY },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
@@ -117,6 +121,9 @@ static int parse_argv(int argc, char **argv) {
                         break;
                 case ARG_RUNTIME_DIR:
                         arg_runtime_dir = optarg;
+                        break;
+                case ARG_STATE_DIR:
+                        arg_state_dir = optarg;
                         break;
                 case ARG_SOCKET:
                         if (optarg[0] != '/') {
@@ -316,6 +323,32 @@ static int run(int argc, char **argv) {
                                 "/headroom.sock");
         o.socket_path = arg_once || (arg_root && !arg_socket) ? NULL : socket_path;
         o.user_mode = arg_user;
+        /* Incident clips: in the state directory (made if missing), unless this run only measures. */
+        static char incident_dir[PATH_MAX];
+        const char *xdg_state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+        if (arg_state_dir)
+                (void) snprintf(incident_dir, sizeof incident_dir, "%s/incidents", arg_state_dir);
+        else if (!arg_user)
+                (void) snprintf(incident_dir, sizeof incident_dir, "/var/lib/headroom/incidents");
+        else if (xdg_state && xdg_state[0] == '/')
+                (void) snprintf(incident_dir, sizeof incident_dir, "%s/headroom/incidents", xdg_state);
+        else if (home && home[0] == '/')
+                (void) snprintf(incident_dir, sizeof incident_dir, "%s/.local/state/headroom/incidents", home);
+        if (incident_dir[0] && !arg_once && !arg_root) {
+                char parent[PATH_MAX];
+                (void) snprintf(parent, sizeof parent, "%s", incident_dir);
+                *strrchr(parent, '/') = '\0';
+                for (char *p = parent + 1; *p; p++)
+                        if (*p == '/') {
+                                *p = '\0';
+                                (void) mkdir(parent, 0755);
+                                *p = '/';
+                        }
+                if (mkdir(parent, 0700) < 0 && errno != EEXIST)
+                        log_warning_errno(-errno, "%s: cannot create the state directory (%m); no incident clips",
+                                          parent);
+                o.incident_dir = incident_dir;
+        }
         o.root = arg_root;
         o.scope = arg_scope;
         o.dry_run = arg_dry_run || arg_once; /* --once measures; it never acts */

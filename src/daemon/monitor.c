@@ -18,6 +18,7 @@
 #include "daemon/commands.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
+#include "daemon/notify.h"
 #include "daemon/record.h"
 #include "daemon/report.h"
 
@@ -81,9 +82,11 @@ int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o, HrConfig *config) {
         char where[PATH_MAX + 64];
         int r;
 
-        *m = (HrMonitor) { .opt = *o, .timer_fd = -EBADF, .signal_fd = -EBADF };
+        *m = (HrMonitor) { .opt = *o, .timer_fd = -EBADF, .signal_fd = -EBADF, .watchdog_fd = -EBADF };
         hr_executor_init_closed(&m->executor); /* set up below when acting */
         hr_control_init(&m->control);
+        m->flight = (HrFlight) {};
+        hr_desktop_init(&m->desktop);
         hr_proc_table_init(&m->procs[0]);
         hr_proc_table_init(&m->procs[1]);
         hr_policy_state_init(&m->policy);
@@ -142,6 +145,9 @@ int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o, HrConfig *config) {
                 if (r < 0)
                         return r;
         }
+        r = hr_flight_init(&m->flight, HR_MONITOR_FLIGHT_RECORDS, HR_MONITOR_FLIGHT_NOTES, o->incident_dir);
+        if (r < 0)
+                return log_error_errno(r, "Flight recorder: cannot set up (%m)");
         hr_level_state_init(&m->level, hr_now());
         return 0;
 }
@@ -151,7 +157,12 @@ void hr_monitor_done(HrMonitor *m) {
                 m->trigger_fd[i] = hr_close(m->trigger_fd[i]);
         m->timer_fd = hr_close(m->timer_fd);
         m->signal_fd = hr_close(m->signal_fd);
+        m->watchdog_fd = hr_close(m->watchdog_fd);
         hr_control_close(&m->control);
+        hr_desktop_done(&m->desktop);
+        if (m->flight.rec)
+                (void) hr_flight_flush(&m->flight, hr_now());
+        hr_flight_done(&m->flight);
         hr_loop_done(&m->loop);
         hr_executor_done(&m->executor);
         hr_proc_scanner_close(&m->scanner);
@@ -160,6 +171,17 @@ void hr_monitor_done(HrMonitor *m) {
         hr_sensors_close(&m->sensors);
         hr_sysroot_done(&m->root);
         hr_config_done(&m->config);
+}
+
+/* A decision into the flight recorder; a process ended is an incident of its own. */
+static void flight_note(HrMonitor *m, const HrAction *a, usec_t now, bool dry_run) {
+        char line[HR_FLIGHT_NOTE_MAX];
+        /* "would freeze ..." with --dry-run; the note keeps what fits (HR_FLIGHT_NOTE_MAX). */
+        size_t o = dry_run ? (size_t) snprintf(line, sizeof line, "would ") : 0;
+        hr_action_format(a, line + o, sizeof line - o);
+        hr_flight_note(&m->flight, now, line);
+        if (a->type == HR_ACTION_KILL || a->type == HR_ACTION_TERMINATE || a->type == HR_ACTION_CHECKPOINT)
+                (void) hr_flight_incident(&m->flight, now, line);
 }
 
 /* Scan, classify and plan; then carry the plan out and record what took effect, or with --dry-run log
@@ -194,7 +216,7 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
         HrClassifyInput in = { .self_pid = getpid(), .foreground_pid = m->foreground_pid };
         hr_classify_since(&m->config, &in, m->reclassify ? NULL : prev, t);
         m->reclassify = false;
-        /* Unfrozen by hand: protected until their time is up (the classification above may not know it). */
+        /* Unfrozen by hand: left alone until their time is up (a flag of this scan only, never carried over). */
         for (unsigned i = 0; i < HR_EXEMPT_MAX; i++) {
                 HrExempt *x = &m->exempt[i];
                 if (x->until == 0)
@@ -204,7 +226,7 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                         *x = (HrExempt) {};
                         continue;
                 }
-                ((HrProc *) p)->flags |= HR_PROC_PROTECTED;
+                ((HrProc *) p)->flags |= HR_PROC_EXEMPT;
         }
         m->procs_cur = next;
         m->have_procs = true;
@@ -244,22 +266,43 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                 hr_executor_apply(&m->executor, &snap, &m->plan, &m->done);
                 hr_policy_commit(&m->policy, &snap, &m->done);
                 hr_executor_sync(&m->executor, &m->policy);
-                for (unsigned i = 0; i < m->done.n; i++)
+                for (unsigned i = 0; i < m->done.n; i++) {
                         hr_commands_event_action(m, &m->done.items[i], snap.level, false);
+                        flight_note(m, &m->done.items[i], now, false);
+                        if (m->opt.user_mode && m->config.actions.notify_desktop)
+                                (void) hr_desktop_notify(&m->desktop, &m->loop, m->config.actions.notify_command,
+                                                         &m->done.items[i], now);
+                }
                 return;
         }
         for (unsigned i = 0; i < m->plan.n; i++) {
                 char line[512];
                 hr_action_format(&m->plan.items[i], line, sizeof line);
+                HrLogFields f = { .action = hr_action_type_to_string(m->plan.items[i].type),
+                                  .target_pid = m->plan.items[i].pid, .target_comm = m->plan.items[i].comm,
+                                  .level = hr_level_to_string(snap.level), .score_centi = (int) snap.pressure.score_centi };
+                hr_log_set_fields(&f);
                 log_notice("  would %s", line);
+                hr_log_set_fields(NULL);
                 hr_commands_event_action(m, &m->plan.items[i], snap.level, true);
+                flight_note(m, &m->plan.items[i], now, true);
         }
         hr_policy_commit(&m->policy, &snap, &m->plan);
 }
 
+/* systemd's STATUS= (systemctl status shows it): the level and the score. */
+static void notify_status(const HrMonitor *m) {
+        char buf[128];
+        (void) snprintf(buf, sizeof buf, "STATUS=Level %s, score %u.%02u%s", hr_level_to_string(m->level.level),
+                        m->pressure.score_centi / 100, m->pressure.score_centi % 100, m->opt.dry_run ? " (dry run)" : "");
+        (void) hr_notify(buf);
+}
+
 int hr_monitor_tick(HrMonitor *m, usec_t now) {
         unsigned next = m->have_cur ? m->cur ^ 1 : m->cur;
-        const HrSample *prev = m->have_cur ? &m->sample[m->cur] : NULL;
+        /* After a reload the sources may differ (zram devices come and go): rates restart, but the last
+         * sample stays the current one for reports until the next is taken. */
+        const HrSample *prev = m->have_cur && !m->rates_restart ? &m->sample[m->cur] : NULL;
         HrSensorError err = {};
         HrPressure p;
         char where[PATH_MAX + 64];
@@ -291,6 +334,7 @@ int hr_monitor_tick(HrMonitor *m, usec_t now) {
         m->pressure = p;
         m->cur = next;
         m->have_cur = true;
+        m->rates_restart = false;
         m->n_samples++;
 
         HrLevel before = m->level.level;
@@ -304,17 +348,50 @@ int hr_monitor_tick(HrMonitor *m, usec_t now) {
         if (why != HR_LEVEL_UNCHANGED) {
                 char comps[512], trend[24];
                 hr_report_components_line(&p, comps, sizeof comps);
+                HrLogFields f = { .level = hr_level_to_string(m->level.level), .score_centi = (int) p.score_centi };
+                hr_log_set_fields(&f);
                 log_notice("Level %s -> %s (%s): score %u.%02u, trend %s/s; %s", hr_level_to_string(before),
                            hr_level_to_string(m->level.level), hr_level_reason_to_string(why), p.score_centi / 100,
                            p.score_centi % 100, hr_format_centi_signed(p.trend_centi_per_sec, trend, sizeof trend),
                            comps);
+                hr_log_set_fields(NULL);
                 hr_commands_event_level(m, before, m->level.level, hr_level_reason_to_string(why));
+                notify_status(m);
+        }
+
+        /* The flight recorder: every sample; an incident on each rise to CRITICAL or above. */
+        HrFlightRecord rec;
+        hr_flight_record_fill(&rec, now, hr_flight_wall_now(), m->level.level, &p, &m->sample[m->cur]);
+        hr_flight_push(&m->flight, &rec);
+        if (why != HR_LEVEL_UNCHANGED && m->level.level >= HR_LEVEL_CRITICAL && m->level.level > before) {
+                char what[HR_FLIGHT_WHY_MAX];
+                (void) snprintf(what, sizeof what, "level %s -> %s (%s): score %u.%02u", hr_level_to_string(before),
+                                hr_level_to_string(m->level.level), hr_level_reason_to_string(why),
+                                p.score_centi / 100, p.score_centi % 100);
+                (void) hr_flight_incident(&m->flight, now, what);
         }
 
         /* Processes matter only under pressure, or while something done must be undone. */
         if (m->level.level > HR_LEVEL_NORMAL || m->policy.n_tracked > 0 || why != HR_LEVEL_UNCHANGED || m->opt.record)
                 plan_tick(m, now, why != HR_LEVEL_UNCHANGED);
+
+        int k = hr_flight_tick(&m->flight, now);
+        if (k < 0 && !m->flight_failing)
+                log_warning_errno(k, "%s: cannot write an incident clip (%m); it is dropped", m->flight.dir);
+        else if (k > 0)
+                log_info("Incident recorded: %s (headroomctl incident %s)", m->flight.inc.id, m->flight.inc.id);
+        m->flight_failing = k < 0;
         return why != HR_LEVEL_UNCHANGED;
+}
+
+static int on_watchdog(HrLoop *l, int fd, uint32_t revents, void *userdata) {
+        uint64_t expirations;
+        (void) l;
+        (void) revents;
+        (void) userdata;
+        if (read(fd, &expirations, sizeof expirations) == (ssize_t) sizeof expirations)
+                (void) hr_notify("WATCHDOG=1");
+        return 0;
 }
 
 static int arm_timer(HrMonitor *m) {
@@ -453,7 +530,7 @@ int hr_monitor_reload(HrMonitor *m, json_object *errors, size_t *ret_n_files) {
         close_triggers(m);
         hr_sensors_close(&m->sensors);
         m->sensors = fresh;
-        m->have_cur = false; /* rates restart from the next sample */
+        m->rates_restart = true;
         (void) register_triggers(m);
         log_info("Reloaded: %u zram device(s), triggers %s", m->sensors.n_zram,
                  m->trigger_fd[HR_STALL_SOME] >= 0 ? "armed" : "off");
@@ -596,7 +673,23 @@ int hr_monitor_run(HrMonitor *m) {
         if (r < 0)
                 return log_error_errno(r, "timerfd_settime() failed: %m");
 
+        /* Under systemd: ready now, the level as status, and the watchdog pinged at half its interval
+         * (the loop itself does it: a stuck loop is what the watchdog is for). */
+        usec_t wd = hr_notify_watchdog_usec();
+        if (wd > 0) {
+                m->watchdog_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+                struct itimerspec its = { .it_value = { .tv_sec = (time_t) (wd / 2 / USEC_PER_SEC),
+                                                        .tv_nsec = (long) (wd / 2 % USEC_PER_SEC) * 1000 } };
+                its.it_interval = its.it_value;
+                if (m->watchdog_fd < 0 || timerfd_settime(m->watchdog_fd, 0, &its, NULL) < 0 ||
+                    hr_loop_add_fd(&m->loop, m->watchdog_fd, EPOLLIN, on_watchdog, m) < 0)
+                        log_warning("WatchdogSec=: cannot arm the watchdog timer; systemd may restart headroomd");
+        }
+        (void) hr_notify("READY=1");
+        notify_status(m);
+
         r = hr_loop_run(&m->loop);
+        (void) hr_notify("STOPPING=1");
         /* Never leave a process frozen behind us, whatever stopped the loop. */
         if (!m->opt.dry_run) {
                 unsigned n = hr_executor_thaw_all(&m->executor);

@@ -16,7 +16,9 @@
 #include "core/pressure.h"
 #include "daemon/config.h"
 #include "daemon/control.h"
+#include "daemon/desktop.h"
 #include "daemon/executor.h"
+#include "daemon/flight.h"
 #include "daemon/loop.h"
 #include "io/procfs.h"
 #include "io/psi_trigger.h"
@@ -31,8 +33,14 @@ typedef struct HrMonitorOptions {
         FILE *record;                  /* --record: one JSON line per planned tick; NULL: off */
         const char *runtime_dir;       /* where the registry lives; NULL: nothing persisted (dry run) */
         const char *socket_path;       /* the control socket; NULL: none */
+        const char *incident_dir;      /* where the flight recorder keeps incident clips; NULL: none */
         bool user_mode;                /* --user: the owner may change state over the socket */
 } HrMonitorOptions;
+
+/* The flight recorder's ring: 2048 samples (2.8 h at NORMAL's 5 s tick, 3.4 min at 100 ms) and 256
+ * decision lines, about 250 KiB, resident only as it fills. */
+#define HR_MONITOR_FLIGHT_RECORDS 2048
+#define HR_MONITOR_FLIGHT_NOTES 256
 
 /* How long a process unfrozen by hand is left alone (treated as protected). */
 #define HR_UNFREEZE_EXEMPT_USEC (10 * 60 * USEC_PER_SEC)
@@ -55,6 +63,7 @@ typedef struct HrMonitor {
         HrSample sample[2];     /* ping-pong: cur and prev, never copied */
         unsigned cur;
         bool have_cur;
+        bool rates_restart;     /* the next sample has no previous one to compute rates from (a reload) */
         HrPressure pressure;
         HrLevelState level;
 
@@ -72,6 +81,9 @@ typedef struct HrMonitor {
         char foreground_comm[HR_COMM_MAX];
         HrExempt exempt[HR_EXEMPT_MAX]; /* unfrozen by hand: protected until `until` */
         HrControl control;
+        HrFlight flight;        /* recent samples and decisions; incident clips */
+        HrDesktop desktop;      /* user mode: notifications */
+        bool flight_failing;
         uint64_t n_plans, n_planned_actions;
 
         int trigger_fd[_HR_STALL_MAX];
@@ -81,6 +93,7 @@ typedef struct HrMonitor {
 
         int timer_fd;
         int signal_fd;
+        int watchdog_fd;        /* systemd's watchdog (WatchdogSec=): pinged at half its interval; -EBADF: none */
         HrLoop loop;
 
         uint64_t n_samples;

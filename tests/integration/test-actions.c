@@ -6,6 +6,8 @@
  * a build driver with KillGroup= takes its process group with it, never a shell in another group. */
 #include <dirent.h>
 #include <setjmp.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -74,8 +76,10 @@ static pid_t spawn_daemon(const char *config) {
         char rt[300], rec[300];
         snprintf(rt, sizeof rt, "%s/run", env.dir);
         snprintf(rec, sizeof rec, "%s/record.jsonl", env.dir); /* what the policy saw, for a failure's report */
+        char state[300];
+        snprintf(state, sizeof state, "%s/state", env.dir); /* incident clips */
         const char *args[] = { "--no-mlock", "--scope", env.cg.v2, "--config", config, "--runtime-dir", rt,
-                               "--record", rec, NULL };
+                               "--record", rec, "--state-dir", state, NULL };
         return itest_spawn_daemon(&env.log, args);
 }
 
@@ -262,6 +266,64 @@ static void test_sigterm_thaws_everything(void **state) {
         assert_true(wait_states(env.tabs, N_TABS, false, 5));
 }
 
+/* One request over the daemon's control socket (in its runtime directory); the reply line, or "". */
+static const char *control(const char *line) {
+        static char reply[8192];
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int n = snprintf(sa.sun_path, sizeof sa.sun_path, "%s/run/headroom.sock", env.dir);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        size_t len = 0;
+        reply[0] = '\0';
+        if (n < 0 || (size_t) n >= sizeof sa.sun_path || fd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0 ||
+            send(fd, line, strlen(line), MSG_NOSIGNAL) < 0 || send(fd, "\n", 1, MSG_NOSIGNAL) < 0) {
+                if (fd >= 0)
+                        close(fd);
+                return reply;
+        }
+        double end = itest_now() + 10;
+        while (len + 1 < sizeof reply && !memchr(reply, '\n', len) && itest_now() < end) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                if (poll(&p, 1, 100) <= 0)
+                        continue;
+                ssize_t k = recv(fd, reply + len, sizeof reply - len - 1, 0);
+                if (k <= 0)
+                        break;
+                len += (size_t) k;
+                reply[len] = '\0';
+        }
+        close(fd);
+        return reply;
+}
+
+/* `unfreeze chrome` over the socket: the frozen tabs are thawed at once and left alone while the pressure
+ * (as configured) stays: an unfreeze by hand is not undone by the next tick. */
+static void test_unfreeze_by_request(void **state) {
+        (void) state;
+        prepare(0);
+        env.daemon = spawn_daemon(config("elevated.conf", LOOKS_ELEVATED PROTECT_KEEPER));
+        expect_tabs_frozen();
+        const char *r = control("{\"cmd\":\"unfreeze\",\"target\":\"chrome\"}");
+        if (!strstr(r, "\"ok\":true"))
+                fprintf(stderr, "reply: %s\nheadroomd log:\n%s\n", r, env.log.buf);
+        assert_non_null(strstr(r, "\"ok\":true"));
+        assert_non_null(strstr(r, "\"thawed\":["));
+        assert_true(wait_states(env.tabs, N_TABS, false, 5));
+        /* Still ELEVATED, ticking every second or so: not frozen again. */
+        itest_sleep_ms(3000);
+        for (unsigned i = 0; i < N_TABS; i++)
+                assert_int_not_equal(itest_proc_state(env.tabs[i]), 'T');
+        r = control("{\"cmd\":\"list\"}");
+        for (unsigned i = 0; i < N_TABS; i++) {
+                char needle[32];
+                snprintf(needle, sizeof needle, "\"pid\":%d,", (int) env.tabs[i]);
+                assert_null(strstr(r, needle));
+        }
+        /* Nothing frozen by that name any more. */
+        r = control("{\"cmd\":\"unfreeze\",\"target\":\"chrome\"}");
+        assert_non_null(strstr(r, "\"code\":\"ENOENT\""));
+        stop_daemon(SIGTERM, 0);
+}
+
 static void test_restart_after_crash_thaws(void **state) {
         char reg[300], buf[64 * 1024];
         (void) state;
@@ -309,6 +371,7 @@ static void test_real_pressure_relief(void **state) {
         assert_true(env.leaker > 0);
 
         /* Expendable first: the tabs and the indexer are frozen; the leaker is the one terminated. */
+        pid_t needle_pid = env.leaker;
         snprintf(needle, sizeof needle, " %d (leaker, priority 50", (int) env.leaker);
         bool ok = itest_log_wait(&env.log, needle, 1, 120);
         if (ok) {
@@ -343,6 +406,12 @@ static void test_real_pressure_relief(void **state) {
         expect_untouched();
         stop_daemon(SIGTERM, 0);
         fprintf(stderr, "%s", env.log.buf);
+
+        /* The flight recorder kept the episode: a clip naming the kill (written by the stop at the latest). */
+        char cmd[1200];
+        snprintf(cmd, sizeof cmd, "grep -lE '(kill|terminate) %d \\(leaker' '%s'/state/incidents/incident-*.json",
+                 (int) needle_pid, env.dir);
+        assert_int_equal(system(cmd), 0);
 }
 
 /* Makes this idle machine look CRITICAL (70 points from MemAvailable, below EMERGENCY's 80), with no
@@ -703,6 +772,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_sigterm_thaws_everything, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_restart_after_crash_thaws, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_unfreeze_by_request, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_real_pressure_relief, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_kill_group, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_freeze_by_cgroup, setup, teardown),

@@ -115,7 +115,7 @@ static uint64_t metric_value(const char *name) {
 static void start_daemon(const char *config_text) {
         assert_int_equal(itest_write(env.conf, "%s", config_text), 0);
         const char *args[] = { "--dry-run", "--no-mlock", "--scope", env.cg.v2, "--config", env.conf, "--socket",
-                               env.sock, "--runtime-dir", env.dir, NULL };
+                               env.sock, "--runtime-dir", env.dir, "--state-dir", env.dir, NULL };
         env.daemon = itest_spawn_daemon(&env.log, args);
         assert_true(env.daemon > 0);
         double end = itest_now() + 10;
@@ -248,6 +248,23 @@ static void test_commands(void **state) {
         o = request("{\"cmd\":\"unfreeze\",\"target\":\"chrome\"}");
         assert_false(ok_of(o));
         assert_string_equal(str_of(o, "code"), "ENOENT");
+        json_object_put(o);
+
+        /* The flight recorder: nothing happened, no clips; too little history to calibrate. */
+        o = request("{\"cmd\":\"incidents\"}");
+        assert_true(ok_of(o) && json_object_object_get_ex(o, "incidents", &v) && json_object_array_length(v) == 0);
+        json_object_put(o);
+        o = request("{\"cmd\":\"incident\",\"id\":\"../../etc/passwd\"}");
+        assert_false(ok_of(o));
+        assert_string_equal(str_of(o, "code"), "EINVAL");
+        json_object_put(o);
+        o = request("{\"cmd\":\"calibrate\"}");
+        assert_true(ok_of(o));
+        assert_non_null(str_of(o, "summary"));
+        json_object_put(o);
+        o = request("{\"cmd\":\"calibrate\",\"apply\":true}");
+        assert_false(ok_of(o));
+        assert_string_equal(str_of(o, "code"), "EBUSY");
         json_object_put(o);
 
         o = request("{\"cmd\":\"reload\"}");
@@ -439,8 +456,9 @@ static void test_unprivileged_peer(void **state) {
                         _exit(11);
                 json_object_put(o);
                 static const char *const changing[] = { "{\"cmd\":\"reload\"}", "{\"cmd\":\"unfreeze\",\"target\":\"x\"}",
-                                                        "{\"cmd\":\"foreground\",\"pid\":1}" };
-                for (unsigned i = 0; i < 3; i++) {
+                                                        "{\"cmd\":\"foreground\",\"pid\":1}",
+                                                        "{\"cmd\":\"calibrate\",\"apply\":true}" };
+                for (unsigned i = 0; i < 4; i++) {
                         o = request(changing[i]);
                         if (ok_of(o) || !str_of(o, "code") || strcmp(str_of(o, "code"), "EPERM") != 0)
                                 _exit(12 + (int) i);
@@ -453,6 +471,87 @@ static void test_unprivileged_peer(void **state) {
         assert_true(WIFEXITED(status));
         assert_int_equal(WEXITSTATUS(status), 0);
         stop_daemon();
+}
+
+/* ---- systemd: notifications and the journal's fields ---- */
+
+static int bind_dgram(const char *path) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || strlen(path) >= sizeof sa.sun_path)
+                return -1;
+        memcpy(sa.sun_path, path, strlen(path) + 1);
+        return bind(fd, (struct sockaddr *) &sa, sizeof sa) == 0 ? fd : -1;
+}
+
+/* Collects datagrams for `seconds` into buf (each followed by "\n--\n"). */
+static void collect(int fd, char *buf, size_t size, double seconds) {
+        size_t len = 0;
+        double end = itest_now() + seconds;
+        buf[0] = '\0';
+        while (itest_now() < end && len + 8 < size) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                if (poll(&p, 1, 100) <= 0)
+                        continue;
+                ssize_t k = recv(fd, buf + len, size - len - 8, 0);
+                if (k > 0) {
+                        len += (size_t) k;
+                        memcpy(buf + len, "\n--\n", 4);
+                        len += 4;
+                        buf[len] = '\0';
+                }
+        }
+}
+
+/* Under systemd (as the unit runs it): READY=1 and STATUS= to $NOTIFY_SOCKET, watchdog pings, and every
+ * decision in the journal with its fields (a fake journal socket stands in for systemd's). */
+static void test_systemd(void **state) {
+        static char got[64 * 1024];
+        char notify[400], journal[400];
+        (void) state;
+        snprintf(notify, sizeof notify, "%s/notify.sock", env.dir);
+        snprintf(journal, sizeof journal, "%s/journal.sock", env.dir);
+        int nfd = bind_dgram(notify), jfd = bind_dgram(journal);
+        assert_true(nfd >= 0 && jfd >= 0);
+        setenv("NOTIFY_SOCKET", notify, 1);
+        setenv("WATCHDOG_USEC", "400000", 1);
+        setenv("JOURNAL_STREAM", "8:1234", 1);
+        setenv("HR_JOURNAL_SOCKET", journal, 1);
+        start_daemon(ELEVATED);
+        unsetenv("NOTIFY_SOCKET");
+        unsetenv("WATCHDOG_USEC");
+        unsetenv("JOURNAL_STREAM");
+        unsetenv("HR_JOURNAL_SOCKET");
+
+        collect(nfd, got, sizeof got, 1.5);
+        assert_non_null(strstr(got, "READY=1"));
+        assert_non_null(strstr(got, "STATUS=Level "));
+        assert_non_null(strstr(got, "WATCHDOG=1"));
+
+        collect(jfd, got, sizeof got, 1.0);
+        /* The dry run's planned freeze of a tab, as one entry with its fields. */
+        char *e = strstr(got, "HEADROOM_ACTION=freeze");
+        if (!e)
+                fprintf(stderr, "journal entries:\n%s\n", got);
+        assert_non_null(e);
+        char *start = e;
+        while (start > got && strncmp(start, "--\n", 3) != 0)
+                start--;
+        char *end = strstr(e, "\n--\n");
+        assert_non_null(end);
+        *end = '\0';
+        assert_non_null(strstr(start, "PRIORITY=5"));
+        assert_non_null(strstr(start, "SYSLOG_IDENTIFIER=headroomd"));
+        assert_non_null(strstr(start, "MESSAGE=  would freeze "));
+        assert_non_null(strstr(start, "HEADROOM_TARGET_COMM=chrome"));
+        assert_non_null(strstr(start, "HEADROOM_LEVEL=ELEVATED"));
+        assert_non_null(strstr(start, "HEADROOM_SCORE="));
+        assert_non_null(strstr(start, "HEADROOM_TARGET_PID="));
+        stop_daemon();
+        collect(nfd, got, sizeof got, 0.5);
+        assert_non_null(strstr(got, "STOPPING=1"));
+        close(nfd);
+        close(jfd);
 }
 
 /* ---- headroomctl ---- */
@@ -488,6 +587,12 @@ static void test_headroomctl(void **state) {
         assert_non_null(strstr(out, "# TYPE headroom_score gauge"));
         assert_int_equal(run_ctl(out, sizeof out, "list"), 0);
         assert_int_equal(run_ctl(out, sizeof out, "unfreeze nosuchprocess"), 1);
+        assert_int_equal(run_ctl(out, sizeof out, "incidents"), 0);
+        assert_non_null(strstr(out, "no incidents recorded"));
+        assert_int_equal(run_ctl(out, sizeof out, "incident ../x"), 1);
+        assert_int_equal(run_ctl(out, sizeof out, "calibrate"), 0);
+        assert_int_equal(run_ctl(out, sizeof out, "calibrate --apply"), 1); /* too little history */
+        assert_int_equal(run_ctl(out, sizeof out, "list --apply"), 2);
         assert_int_equal(run_ctl(out, sizeof out, "no-such-command"), 2);
         stop_daemon();
         /* The daemon is gone: unreachable. */
@@ -501,6 +606,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_events, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_flood, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unprivileged_peer, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_systemd, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_headroomctl, setup, teardown),
         };
         itest_filter();
