@@ -324,6 +324,38 @@ static void test_unfreeze_by_request(void **state) {
         stop_daemon(SIGTERM, 0);
 }
 
+/* User mode with [Notify] Desktop=yes: the freezes are shown as one desktop notification (a stand-in for
+ * notify-send records its arguments), not one per process. */
+static void test_desktop_notification(void **state) {
+        char script[400], text[1200], got[4096];
+        (void) state;
+        prepare(0);
+        snprintf(script, sizeof script, "%s/notify.sh", env.dir);
+        assert_int_equal(itest_write(script, "#!/bin/sh\nfor a; do printf '%%s|' \"$a\"; done >> \"$0.log\"\necho >> \"$0.log\"\n"), 0);
+        assert_int_equal(chmod(script, 0755), 0);
+        snprintf(text, sizeof text, "%s[Notify]\nDesktop=yes\nCommand=%s\n", LOOKS_ELEVATED PROTECT_KEEPER, script);
+        char rt[300], state_dir[300];
+        snprintf(rt, sizeof rt, "%s/run", env.dir);
+        snprintf(state_dir, sizeof state_dir, "%s/state", env.dir);
+        const char *args[] = { "--user", "--no-mlock", "--scope", env.cg.v2, "--config", config("notify.conf", text),
+                               "--runtime-dir", rt, "--state-dir", state_dir, NULL };
+        env.daemon = itest_spawn_daemon(&env.log, args);
+        expect_tabs_frozen();
+        char log[500];
+        snprintf(log, sizeof log, "%s.log", script);
+        double end = itest_now() + 10;
+        while (itest_read(log, got, sizeof got) < 0 && itest_now() < end)
+                itest_sleep_ms(100);
+        itest_sleep_ms(500);
+        assert_int_equal(itest_read(log, got, sizeof got), 0);
+        if (!strstr(got, "Memory pressure: chrome paused|"))
+                fprintf(stderr, "notify.sh got: %s\nheadroomd log:\n%s\n", got, env.log.buf);
+        assert_non_null(strstr(got, "--app-name=headroom|--urgency|normal|"));
+        assert_non_null(strstr(got, "Memory pressure: chrome paused|ELEVATED "));
+        assert_null(strchr(strchr(got, '\n') + 1, '\n')); /* one notification for the four freezes */
+        stop_daemon(SIGTERM, 0);
+}
+
 static void test_restart_after_crash_thaws(void **state) {
         char reg[300], buf[64 * 1024];
         (void) state;
@@ -773,6 +805,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_sigterm_thaws_everything, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_restart_after_crash_thaws, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unfreeze_by_request, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_desktop_notification, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_real_pressure_relief, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_kill_group, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_freeze_by_cgroup, setup, teardown),
