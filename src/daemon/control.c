@@ -122,8 +122,7 @@ static json_object *error_reply(const char *cmd, json_object *id, int r, const c
         return o;
 }
 
-/* One request line. false: the client is gone. */
-static bool client_request(HrControl *c, HrControlClient *cl, const char *line, size_t len) {
+bool hr_control_handle_line(HrControl *c, HrControlClient *cl, const char *line, size_t len) {
         char err[512] = "";
         json_object *req = NULL, *resp, *v, *id = NULL;
         const char *cmd = NULL;
@@ -222,7 +221,7 @@ static int on_client(HrLoop *l, int fd, uint32_t revents, void *userdata) {
                 cl->in_len += (size_t) k;
                 char *start = cl->in, *nl;
                 while ((nl = memchr(start, '\n', cl->in_len - (size_t) (start - cl->in)))) {
-                        if (!client_request(c, cl, start, (size_t) (nl - start)))
+                        if (!hr_control_handle_line(c, cl, start, (size_t) (nl - start)))
                                 return 0;
                         start = nl + 1;
                 }

@@ -56,6 +56,10 @@ int hr_control_open(HrControl *c, HrLoop *loop, const char *path, bool user_mode
 /* Sends one event object (one line) to every subscriber; a subscriber whose buffer is full is dropped. */
 void hr_control_broadcast(HrControl *c, struct json_object *event);
 
+/* One request line (no newline) from cl: parsed, authorised, dispatched to the handler, the reply queued
+ * in cl's output (not sent). false when cl was dropped (its output full). The fuzz target's entry. */
+bool hr_control_handle_line(HrControl *c, HrControlClient *cl, const char *line, size_t len);
+
 /* Whether a request needs root (or the owner in user mode): unfreeze, reload, foreground. */
 bool hr_control_privileged(const char *cmd);
 
