@@ -8,8 +8,12 @@ packages=(
         gcc make meson ninja-build pkg-config libjson-c-dev
         # tests (cmocka) and the real-kernel integration test (mkswap/swapon for zram swap)
         libcmocka-dev util-linux procps
+        # the memcheck pass of scripts/test.sh
+        valgrind
         # side-by-side benchmark
         earlyoom
+        # head-to-head VM benchmark (bench/vm): nohang and systemd-oomd as contenders, matplotlib for the plots
+        nohang systemd-oomd python3-matplotlib
         # fuzzing with libFuzzer (scripts/fuzz.sh)
         clang libclang-rt-dev
         # VM test bed (tests/vm): qemu TCG, Debian's 6.1 kernel, static busybox for the initramfs, CRIU

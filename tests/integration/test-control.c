@@ -434,7 +434,9 @@ static void test_flood(void **state) {
         print_message("flood: %.1f s, %llu samples (%.0f expected at 100 ms), dropped %llu\n", took,
                       (unsigned long long) (after - before), expected,
                       (unsigned long long) metric_value("headroom_control_dropped_total"));
-        assert_true((double) (after - before) >= expected / 2);
+        /* Under valgrind (the memcheck pass) everything is ~20x slower: only surviving and answering count. */
+        if (!getenv("HR_UNDER_VALGRIND"))
+                assert_true((double) (after - before) >= expected / 2);
         json_object *o = request("{\"cmd\":\"ping\"}");
         assert_true(ok_of(o));
         json_object_put(o);
