@@ -61,7 +61,9 @@ int hr_executor_init(HrExecutor *ex, const HrSysroot *root, const char *runtime_
                 return log_error_errno(-EXDEV, "%s: actions need the real system's /proc, not a fixture root "
                                        "(use --dry-run with --root)", root->path);
         if (runtime_dir && runtime_dir[0]) {
-                if (mkdir(runtime_dir, 0700) < 0 && errno != EEXIST)
+                /* 0755: the control socket lives here too, its own mode says who may connect; the
+                 * registry file is 0600. */
+                if (mkdir(runtime_dir, 0755) < 0 && errno != EEXIST)
                         return log_error_errno(-errno, "%s: cannot create the runtime directory: %m", runtime_dir);
                 int n = snprintf(ex->registry_path, sizeof ex->registry_path, "%s/registry.json", runtime_dir);
                 if (n < 0 || (size_t) n >= sizeof ex->registry_path)

@@ -62,7 +62,7 @@ typedef struct HrExecutor {
 void hr_executor_init_closed(HrExecutor *ex);
 
 /* Sets up the executor on the real root only (-EXDEV for a fixture root: pidfds name real processes).
- * runtime_dir (may be NULL) holds "registry.json"; it is created 0700 if missing.
+ * runtime_dir (may be NULL) holds "registry.json"; it is created 0755 if missing (the control socket lives there too; the registry file is 0600).
  * Returns 0 or -errno (a runtime directory that cannot be created is an error: without the registry a
  * crash would orphan frozen processes). */
 int hr_executor_init(HrExecutor *ex, const HrSysroot *root, const char *runtime_dir);

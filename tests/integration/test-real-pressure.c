@@ -20,6 +20,7 @@ static struct {
         bool zram_ours;
         pid_t hog, daemon;
         ItestLog log;
+        char dir[64]; /* the daemon's runtime and state directories: nothing of the host's own */
 } env;
 
 static pid_t spawn_hog(void) {
@@ -45,6 +46,9 @@ static int setup(void **state) {
         (void) state;
         memset(&env, 0, sizeof env);
         env.log.fd = -1;
+        snprintf(env.dir, sizeof env.dir, "/tmp/hr-rtest-XXXXXX");
+        if (!mkdtemp(env.dir))
+                return -1;
         return 0;
 }
 
@@ -56,6 +60,9 @@ static int teardown(void **state) {
                 close(env.log.fd);
         itest_cgroup_remove(&env.cg);
         itest_swap_teardown(&env.zram_ours);
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", env.dir);
+        (void) !system(cmd);
         return 0;
 }
 
@@ -76,7 +83,8 @@ static void test_trigger_fires_and_level_rises(void **state) {
         if (why)
                 ITEST_SKIP("%s", why);
 
-        const char *args[] = { "--dry-run", "--no-mlock", "--scope", env.cg.v2, NULL };
+        const char *args[] = { "--dry-run", "--no-mlock", "--scope", env.cg.v2, "--runtime-dir", env.dir,
+                               "--state-dir", env.dir, NULL };
         env.daemon = itest_spawn_daemon(&env.log, args);
         assert_true(env.daemon > 0);
         assert_true(itest_log_wait(&env.log, "PSI triggers on", 1, 10));
@@ -116,7 +124,8 @@ static void test_trigger_window_by_privilege(void **state) {
         char hd_copy[512];
         snprintf(hd_copy, sizeof hd_copy, "%s", hd);
         setenv("HEADROOMD", "/usr/bin/unshare", 1);
-        const char *args[] = { "-U", "-r", hd_copy, "--dry-run", "--no-mlock", NULL };
+        const char *args[] = { "-U", "-r", hd_copy, "--dry-run", "--no-mlock", "--runtime-dir", env.dir,
+                               "--state-dir", env.dir, NULL };
         env.daemon = itest_spawn_daemon(&env.log, args);
         setenv("HEADROOMD", hd_copy, 1);
         assert_true(env.daemon > 0);

@@ -55,4 +55,7 @@ spawn "$bin/gnome-shell" =24 600
 sleep 2
 spawn "$bin/leaker" +8 "$secs"
 
-timeout -s INT "$secs" build/src/headroomd --dry-run --no-mlock --scope "$v2" --record "$out" || true
+rt=$(mktemp -d)
+timeout -s INT "$secs" build/src/headroomd --dry-run --no-mlock --scope "$v2" --runtime-dir "$rt" --state-dir "$rt" \
+        --record "$out" || true
+rm -rf "$rt"
