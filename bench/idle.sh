@@ -15,7 +15,7 @@ while [ $# -gt 0 ]; do
         esac
 done
 
-scripts/install-deps.sh
+scripts/install-deps.sh --bench
 scripts/build.sh build
 
 pids=() names=() logs=()

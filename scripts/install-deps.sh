@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Installs every Debian package headroom needs to build, test and benchmark. Idempotent; silent when
-# everything is already there. Usage: scripts/install-deps.sh
+# Installs the Debian packages headroom needs to build and test (and with --bench, to run the peers it is
+# benchmarked against). Idempotent; silent when everything is already there.
+# Usage: scripts/install-deps.sh [--bench]
 set -euo pipefail
+
+bench=false
+[ "${1:-}" = --bench ] && bench=true
 
 packages=(
         # build
@@ -10,10 +14,6 @@ packages=(
         libcmocka-dev util-linux procps
         # the memcheck pass of scripts/test.sh
         valgrind
-        # side-by-side benchmark
-        earlyoom
-        # head-to-head VM benchmark (bench/vm): nohang and systemd-oomd as contenders, matplotlib for the plots
-        nohang systemd-oomd python3-matplotlib
         # fuzzing with libFuzzer (scripts/fuzz.sh)
         clang libclang-rt-dev
         # VM test bed (tests/vm): qemu TCG, Debian's 6.1 kernel, static busybox for the initramfs, CRIU
@@ -21,6 +21,10 @@ packages=(
         # service files: systemd-analyze verify; man page lint; bash-completion's completionsdir (tests/install)
         systemd mandoc groff-base bash-completion
 )
+# The benchmarks (bench/idle.sh, bench/vm): the peers and matplotlib for the plots. Not for the tests: on a
+# machine that boots with systemd, Debian enables these daemons' services when it installs them.
+peers=(earlyoom nohang systemd-oomd)
+$bench && packages+=("${peers[@]}" python3-matplotlib)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -39,3 +43,7 @@ echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if $bench && [ -d /run/systemd/system ]; then
+        echo "install-deps: the peers are for the benchmark only; where their services were enabled:" \
+             "systemctl disable --now ${peers[*]}" >&2
+fi
