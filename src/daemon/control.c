@@ -45,6 +45,7 @@ static void client_close(HrControl *c, HrControlClient *cl) {
         if (cl->subscribed)
                 c->n_subscribers--;
         c->n_clients--;
+        free(cl->in);
         free(cl->out);
         *cl = (HrControlClient) { .fd = -EBADF };
 }
@@ -256,18 +257,19 @@ static int on_listen(HrLoop *l, int fd, uint32_t revents, void *userdata) {
                                 cl = &c->clients[i];
                 struct ucred cred;
                 socklen_t len = sizeof cred;
-                char *out = cl ? malloc(HR_CONTROL_OUT_MAX) : NULL;
-                if (!cl || !out || getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+                char *out = cl ? malloc(HR_CONTROL_OUT_MAX) : NULL, *in = cl ? malloc(HR_CONTROL_LINE_MAX + 1) : NULL;
+                if (!cl || !out || !in || getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
                     hr_loop_add_fd(l, cfd, EPOLLIN, on_client, c) < 0) {
                         static const char busy[] =
                                 "{\"ok\":false,\"code\":\"EBUSY\",\"error\":\"too many clients, try again\"}\n";
                         (void) !send(cfd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+                        free(in);
                         free(out);
                         (void) close(cfd);
                         c->n_dropped++;
                         continue;
                 }
-                *cl = (HrControlClient) { .fd = cfd, .uid = cred.uid, .pid = cred.pid, .out = out };
+                *cl = (HrControlClient) { .fd = cfd, .uid = cred.uid, .pid = cred.pid, .in = in, .out = out };
                 c->n_clients++;
         }
         return 0;

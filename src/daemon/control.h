@@ -22,8 +22,9 @@ typedef struct HrControlClient {
         bool subscribed;     /* `events`: gets every broadcast */
         bool closing;        /* close once the output is flushed */
         size_t in_len;
-        char in[HR_CONTROL_LINE_MAX + 1];
-        char *out;           /* HR_CONTROL_OUT_MAX bytes, allocated at accept */
+        char *in;            /* HR_CONTROL_LINE_MAX + 1 bytes, and out HR_CONTROL_OUT_MAX bytes, allocated
+                              * at accept: an idle daemon keeps no buffers resident */
+        char *out;
         size_t out_len;
 } HrControlClient;
 
