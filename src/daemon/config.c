@@ -570,7 +570,7 @@ int hr_conf_format_raw(const HrConfItem *it, int64_t v, char *buf, size_t size) 
         return n < 0 || (size_t) n >= size ? -ENOSPC : 0;
 }
 
-static int64_t load(const HrConfItem *it, const void *base) {
+int64_t hr_conf_item_value(const HrConfItem *it, const void *base) {
         const char *p = (const char *) base + it->offset;
         int64_t v = 0;
 
@@ -631,52 +631,83 @@ int hr_conf_format_value(const HrConfItem *it, const void *base, char *buf, size
                 int n = snprintf(buf, size, "%s", (const char *) base + it->offset);
                 return n < 0 || (size_t) n >= size ? -ENOSPC : 0;
         }
-        return hr_conf_format_raw(it, load(it, base), buf, size);
+        return hr_conf_format_raw(it, hr_conf_item_value(it, base), buf, size);
 }
 
 #define REGEX_COST_MAX 20000u
 #define REGEX_DEPTH_MAX 32
+#define REGEX_EMPTY_REPEAT_MAX 256u
+#define REGEX_EMPTY_REPEAT_DEPTH 3u
+#define REGEX_OPTIONAL_MAX 256u
 
 /* glibc's regcomp() expands bounded repetitions by copying: "(a{1,32767}){1,2}" takes seconds and
  * gigabytes, which a memory-pressure daemon must never do on a reload. This estimates the positions the
  * compiled pattern has (alternatives add up, "{m,n}" multiplies by max(m, n), "+" doubles) in one pass,
- * without validating the syntax (regcomp does that). Returns 0, -E2BIG past REGEX_COST_MAX, or -ELOOP
- * when groups nest deeper than REGEX_DEPTH_MAX. */
+ * without validating the syntax (regcomp does that). A repetition of what can match the empty string
+ * ("y?++++++++++++", "a?+?+?+?+?+?+?+?+", "(y?){1,5000}", "(^)+++") costs its epsilon closures far more
+ * than its positions (seconds from a dozen characters): past REGEX_EMPTY_REPEAT_MAX positions, or more than
+ * REGEX_EMPTY_REPEAT_DEPTH quantifiers stacked on it, it is -E2BIG too; so are the n - m optional copies of
+ * "{m,n}" past REGEX_OPTIONAL_MAX positions, nested ones whose closures grow with their square ("a{1,16383}":
+ * 2 GiB). Returns 0, -E2BIG, or -ELOOP when groups nest deeper than REGEX_DEPTH_MAX. */
 static int regex_cost(const char *p, uint64_t *ret) {
         struct Frame {
-                uint64_t sum;  /* positions so far in this group */
-                uint64_t last; /* positions of the last atom, for a quantifier after it */
-        } st[REGEX_DEPTH_MAX + 1] = {};
+                uint64_t sum;    /* positions so far in this group */
+                uint64_t last;   /* positions of the last atom, for a quantifier after it */
+                bool alt_empty;  /* an earlier alternative of the group can match "" */
+                bool prev_empty; /* so can the atoms of this alternative before the last one */
+                bool last_empty; /* so can the last atom */
+                unsigned last_reps; /* quantifiers over "" stacked on the last atom (and inside it) */
+                unsigned max_reps;  /* the most of those in this group so far */
+        } st[REGEX_DEPTH_MAX + 1] = { { .prev_empty = true, .last_empty = true } };
         size_t d = 0;
 
         for (size_t i = 0; p[i]; i++) {
                 struct Frame *f = &st[d];
                 uint64_t atom = 1;
+                unsigned reps = 0;
+                bool empty = false;
                 switch (p[i]) {
                 case '(':
                         if (d == REGEX_DEPTH_MAX)
                                 return -ELOOP;
-                        st[++d] = (struct Frame) {};
+                        st[++d] = (struct Frame) { .prev_empty = true, .last_empty = true };
                         continue;
                 case ')':
                         if (d == 0)
                                 break; /* a literal ')' in ERE */
-                        atom = st[d--].sum + 1;
-                        f = &st[d];
+                        atom = st[d].sum + 1;
+                        empty = st[d].alt_empty || (st[d].prev_empty && st[d].last_empty);
+                        reps = MAX(st[d].max_reps, st[d].last_reps);
+                        f = &st[--d];
+                        break;
+                case '^':
+                case '$':
+                        empty = true;
                         break;
                 case '|':
+                        f->alt_empty |= f->prev_empty && f->last_empty;
+                        f->prev_empty = f->last_empty = true;
+                        f->max_reps = MAX(f->max_reps, f->last_reps);
+                        f->last_reps = 0;
                         f->sum += 1;
                         f->last = 0;
                         continue;
                 case '*':
                 case '?':
+                        if (f->last_empty &&
+                            (f->last > REGEX_EMPTY_REPEAT_MAX || ++f->last_reps > REGEX_EMPTY_REPEAT_DEPTH))
+                                return -E2BIG;
+                        f->last_empty = true;
                         continue;
                 case '+':
+                        if (f->last_empty &&
+                            (2 * f->last > REGEX_EMPTY_REPEAT_MAX || ++f->last_reps > REGEX_EMPTY_REPEAT_DEPTH))
+                                return -E2BIG;
                         f->sum += f->last;
                         f->last *= 2;
                         goto check;
                 case '{': {
-                        /* "{m}", "{m,}", "{m,n}" and glibc's "{,n}"; anything else counts as a literal. */
+                        /* "{m}", "{m,}", "{m,n}" and glibc's "{,n}" and "{,}"; anything else counts as a literal. */
                         size_t j = i + 1;
                         uint64_t m = 0, n = 0;
                         bool comma = false, dm = false, dn = false;
@@ -687,8 +718,14 @@ static int regex_cost(const char *p, uint64_t *ret) {
                                 for (j++; p[j] >= '0' && p[j] <= '9' && n <= REGEX_COST_MAX; j++, dn = true)
                                         n = n * 10 + (uint64_t) (p[j] - '0');
                         }
-                        if ((dm || dn) && p[j] == '}') {
+                        if ((dm || dn || comma) && p[j] == '}') { /* glibc reads "{,}" as "{0,}" */
                                 uint64_t mult = MAX(MAX(m, n), comma && !dn ? m + 1 : 1);
+                                if (comma && dn && n > m && (n - m) * f->last > REGEX_OPTIONAL_MAX)
+                                        return -E2BIG;
+                                if (f->last_empty && (f->last * mult > REGEX_EMPTY_REPEAT_MAX ||
+                                                      ++f->last_reps > REGEX_EMPTY_REPEAT_DEPTH))
+                                        return -E2BIG;
+                                f->last_empty |= m == 0;
                                 f->sum += f->last * (mult - 1);
                                 f->last *= mult;
                                 i = j;
@@ -725,8 +762,12 @@ static int regex_cost(const char *p, uint64_t *ret) {
                 default:
                         break;
                 }
+                f->prev_empty = f->prev_empty && f->last_empty;
+                f->max_reps = MAX(f->max_reps, f->last_reps);
                 f->sum += atom;
                 f->last = atom;
+                f->last_empty = empty;
+                f->last_reps = reps;
         check:
                 if (f->sum > REGEX_COST_MAX || f->last > REGEX_COST_MAX)
                         return -E2BIG;
@@ -1331,7 +1372,7 @@ static void check_order(HrConfLoader *l, const char *section, const char *ka, co
         const HrConfItem *a = hr_conf_item_find(section, ka), *b = hr_conf_item_find(section, kb);
         if (!a || !b)
                 return; /* a typo in the table below: test_cross_checks catches it */
-        int64_t va = load(a, &l->cfg), vb = load(b, &l->cfg);
+        int64_t va = hr_conf_item_value(a, &l->cfg), vb = hr_conf_item_value(b, &l->cfg);
         bool inv = a->flags & HR_CONF_INVERT; /* both or neither */
         int64_t sa = inv ? 10000 - va : va, sb = inv ? 10000 - vb : vb;
         char ta[32], tb[32];

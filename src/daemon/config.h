@@ -69,6 +69,10 @@ const HrConfItem *hr_conf_item_find(const char *section, const char *key);
  * The field is written only on success. */
 int hr_conf_parse_value(const HrConfItem *it, const char *value, void *base, char *why, size_t why_size);
 
+/* A numeric item's value in base as the file writes it (an HR_CONF_INVERT item turned back: what its min
+ * and max bound); a checkpoint item's HrCheckpoint; 0 for the other types that own their storage. */
+int64_t hr_conf_item_value(const HrConfItem *it, const void *base);
+
 /* Formats the item's field of base as text that hr_conf_parse_value() reads back to the same value.
  * Returns 0, -ENOSPC, or -EOPNOTSUPP for regexes (only the compiled form is kept). */
 int hr_conf_format_value(const HrConfItem *it, const void *base, char *buf, size_t size);

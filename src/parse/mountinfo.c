@@ -9,20 +9,27 @@
 #include "parse/lex.h"
 #include "parse/parse.h"
 
+/* The byte at s.p[*i], a "\ooo" escape decoded (and *i moved to its last digit). */
+static char octal_at(HrSpan s, size_t *i) {
+        const char *p = s.p + *i;
+        if (p[0] == '\\' && s.n - *i >= 4 && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' &&
+            p[3] <= '7') {
+                *i += 3;
+                return (char) ((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+        }
+        return p[0];
+}
+
+/* Writes dst only when the whole name fits and holds no NUL: a failure leaves it untouched. */
 static int unescape_octal(HrSpan s, char *dst, size_t size) {
         size_t o = 0;
 
-        for (size_t i = 0; i < s.n; i++) {
-                char c = s.p[i];
-                if (c == '\\' && s.n - i >= 4 && s.p[i + 1] >= '0' && s.p[i + 1] <= '3' && s.p[i + 2] >= '0' &&
-                    s.p[i + 2] <= '7' && s.p[i + 3] >= '0' && s.p[i + 3] <= '7') {
-                        c = (char) ((s.p[i + 1] - '0') * 64 + (s.p[i + 2] - '0') * 8 + (s.p[i + 3] - '0'));
-                        i += 3;
-                }
-                if (c == '\0' || o + 1 >= size)
+        for (size_t i = 0; i < s.n; i++, o++)
+                if (octal_at(s, &i) == '\0' || o + 1 >= size)
                         return -ENAMETOOLONG;
-                dst[o++] = c;
-        }
+        o = 0;
+        for (size_t i = 0; i < s.n; i++)
+                dst[o++] = octal_at(s, &i);
         dst[o] = '\0';
         return 0;
 }
