@@ -33,7 +33,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 # memcheck: a dynamically linked daemon (valgrind cannot follow a static one's allocator)
 echo "== memcheck under valgrind (build-vg/)"
-if scripts/build.sh build-vg -Dstatic_daemon=false -Dbuildtype=debug; then
+if scripts/build.sh build-vg -Dstatic_daemon=false; then
         meson test -C build-vg --print-errorlogs --logbase memcheck --suite unit --suite fixture --suite fuzz \
                 --wrap "$PWD/tests/valgrind-wrap.sh"
         log=build-vg/meson-logs/memcheck.json
