@@ -570,6 +570,7 @@ static void on_criu_done(void *userdata, HrCriuRun *run, bool ok, const char *wh
         }
 
         /* criu resumes the tree when a dump fails: the victim still has to go, the old way. */
+        ex->resync = true;
         log_warning("Checkpoint of %d (%s, priority %d) failed after %llu ms: %s; terminating instead", (int) a->pid,
                     comm, a->priority, ms, why);
         ex->n_failed++;
@@ -726,6 +727,7 @@ void hr_executor_apply(HrExecutor *ex, const HrSnapshot *snap, const HrActionLis
 void hr_executor_sync(HrExecutor *ex, HrPolicyState *s) {
         bool changed = false;
 
+        ex->resync = false;
         /* What only the executor knows: a checkpoint that fell back to terminating, one a previous run left. */
         for (unsigned i = 0; i < ex->registry.n; i++) {
                 const HrRegistryEntry *e = &ex->registry.e[i];

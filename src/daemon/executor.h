@@ -53,6 +53,8 @@ typedef struct HrExecutor {
         HrFreezeWatch watches[HR_FREEZE_WATCH_MAX];
         HrHooks hooks;
         HrCriu criu;
+        bool resync;                  /* the registry learnt what the policy does not know yet (a checkpoint
+                                       * that fell back to terminating): hr_executor_sync() before planning */
         const HrActionConfig *ac;     /* the running config's actions (hook, checkpoint directory): set by the
                                        * monitor before recover and each apply, and on reload */
         uint64_t n_frozen, n_thawed, n_terminated, n_killed, n_failed, n_warned, n_spared, n_freeze_slow;

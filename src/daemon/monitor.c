@@ -173,15 +173,16 @@ void hr_monitor_done(HrMonitor *m) {
         hr_config_done(&m->config);
 }
 
-/* A decision into the flight recorder; a process ended is an incident of its own. */
-static void flight_note(HrMonitor *m, const HrAction *a, usec_t now, bool dry_run) {
-        char line[HR_FLIGHT_NOTE_MAX];
-        /* "would freeze ..." with --dry-run; the note keeps what fits (HR_FLIGHT_NOTE_MAX). */
-        size_t o = dry_run ? (size_t) snprintf(line, sizeof line, "would ") : 0;
-        hr_action_format(a, line + o, sizeof line - o);
+/* What follows every decision, carried out or (--dry-run) only planned: the event to subscribers, the
+ * flight recorder (a process ended is an incident of its own), the desktop in user mode. line: a's one-line
+ * form ("would ..." with --dry-run). */
+static void decided(HrMonitor *m, const HrAction *a, const char *line, HrLevel level, usec_t now, bool dry_run) {
+        hr_commands_event_action(m, a, level, dry_run);
         hr_flight_note(&m->flight, now, line);
         if (a->type == HR_ACTION_KILL || a->type == HR_ACTION_TERMINATE || a->type == HR_ACTION_CHECKPOINT)
                 (void) hr_flight_incident(&m->flight, now, line);
+        if (!dry_run && m->opt.user_mode && m->config.actions.notify_desktop)
+                (void) hr_desktop_notify(&m->desktop, &m->loop, m->config.actions.notify_command, a, now);
 }
 
 /* Scan, classify and plan; then carry the plan out and record what took effect, or with --dry-run log
@@ -243,7 +244,7 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                 /* Someone hears a warning: the hook, or a client following the events. */
                 .warn_listeners = m->config.actions.warn_hook[0] != '\0' || m->control.n_subscribers > 0,
         };
-        if (!m->opt.dry_run) /* what the executor learnt since (a checkpoint that fell back) */
+        if (!m->opt.dry_run && m->executor.resync) /* what it learnt since: a checkpoint that fell back */
                 hr_executor_sync(&m->executor, &m->policy);
         hr_policy_plan(&m->config, &snap, &m->policy, &m->plan);
         m->n_plans++;
@@ -267,25 +268,24 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                 hr_policy_commit(&m->policy, &snap, &m->done);
                 hr_executor_sync(&m->executor, &m->policy);
                 for (unsigned i = 0; i < m->done.n; i++) {
-                        hr_commands_event_action(m, &m->done.items[i], snap.level, false);
-                        flight_note(m, &m->done.items[i], now, false);
-                        if (m->opt.user_mode && m->config.actions.notify_desktop)
-                                (void) hr_desktop_notify(&m->desktop, &m->loop, m->config.actions.notify_command,
-                                                         &m->done.items[i], now);
+                        char line[512];
+                        hr_action_format(&m->done.items[i], line, sizeof line);
+                        decided(m, &m->done.items[i], line, snap.level, now, false);
                 }
                 return;
         }
         for (unsigned i = 0; i < m->plan.n; i++) {
+                const HrAction *a = &m->plan.items[i];
                 char line[512];
-                hr_action_format(&m->plan.items[i], line, sizeof line);
-                HrLogFields f = { .action = hr_action_type_to_string(m->plan.items[i].type),
-                                  .target_pid = m->plan.items[i].pid, .target_comm = m->plan.items[i].comm,
-                                  .level = hr_level_to_string(snap.level), .score_centi = (int) snap.pressure.score_centi };
+                size_t o = (size_t) snprintf(line, sizeof line, "would ");
+                hr_action_format(a, line + o, sizeof line - o);
+                HrLogFields f = { .action = hr_action_type_to_string(a->type), .target_pid = a->pid,
+                                  .target_comm = a->comm, .level = hr_level_to_string(snap.level),
+                                  .score_centi = (int) snap.pressure.score_centi };
                 hr_log_set_fields(&f);
-                log_notice("  would %s", line);
+                log_notice("  %s", line);
                 hr_log_set_fields(NULL);
-                hr_commands_event_action(m, &m->plan.items[i], snap.level, true);
-                flight_note(m, &m->plan.items[i], now, true);
+                decided(m, a, line, snap.level, now, true);
         }
         hr_policy_commit(&m->policy, &snap, &m->plan);
 }
