@@ -270,12 +270,7 @@ static int fork_many(pid_t *pids, bool *reaped, size_t n, int sfd, WlOut *out) {
 
         end_children(pids, reaped, n, &tally);
         report(out->f, &tally, started, t0, wl_now(), stop_sig);
-        r = wl_out_close(out);
-        if (r < 0) {
-                wl_err("cannot write the result: %s", strerror(-r));
-                return r;
-        }
-        return 0;
+        return wl_out_close(out);
 }
 
 static int run(void) {

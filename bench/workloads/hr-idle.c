@@ -150,12 +150,7 @@ static int run(void) {
         else
                 wl_json_null(&j, "swap_mib");
         wl_json_end(&j);
-        r = wl_out_close(&out);
-        if (r < 0) {
-                wl_err("cannot write the result: %s", strerror(-r));
-                return r;
-        }
-        return 0;
+        return wl_out_close(&out);
 }
 
 int main(int argc, char **argv) {

@@ -255,12 +255,7 @@ static int run(void) {
         }
 
         report(l, out.f, t0, wl_now(), wl_stop_signal);
-        r = wl_out_close(&out);
-        if (r < 0) {
-                wl_err("cannot write the result: %s", strerror(-r));
-                return r;
-        }
-        return 0;
+        return wl_out_close(&out);
 }
 
 int main(int argc, char **argv) {

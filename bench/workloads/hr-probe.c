@@ -485,12 +485,7 @@ static int run(void) {
         (void) getrusage(RUSAGE_SELF, &r1);
 
         report(p, out.f, t0 - t_setup, wl_now() - t0, &r0, &r1, wl_stop_signal);
-        r = wl_out_close(&out);
-        if (r < 0) {
-                wl_err("cannot write the result: %s", strerror(-r));
-                return r;
-        }
-        return 0;
+        return wl_out_close(&out);
 }
 
 int main(int argc, char **argv) {

@@ -250,12 +250,7 @@ static int spike(Worker *w, WorkerShared *sh, size_t n, WlOut *out) {
         }
 
         report(out->f, w, sh, n, last - t0, stop_sig);
-        r = wl_out_close(out);
-        if (r < 0) {
-                wl_err("cannot write the result: %s", strerror(-r));
-                return r;
-        }
-        return 0;
+        return wl_out_close(out);
 }
 
 static int run(void) {

@@ -367,12 +367,19 @@ int wl_out_open(WlOut *o, const char *path) {
 int wl_out_close(WlOut *o) {
         int r = 0;
 
-        if (!o->path)
-                return fflush(stdout) == 0 ? 0 : -errno;
+        if (!o->path) {
+                if (fflush(stdout) == 0)
+                        return 0;
+                r = -errno;
+                wl_err("cannot write the result: %s", strerror(-r));
+                return r;
+        }
         if (fclose(o->f) != 0)
                 r = -errno;
         else if (rename(o->partial, o->path) < 0)
                 r = -errno;
+        if (r < 0)
+                wl_err("cannot write the result to %s: %s", o->path, strerror(-r));
         free(o->path);
         free(o->partial);
         *o = (WlOut) { .f = stdout };

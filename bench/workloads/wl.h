@@ -129,7 +129,7 @@ typedef struct WlOut {
 /* Opens the destination at setup time, so a bad --out fails early: NULL means stdout. Returns 0 or -errno. */
 int wl_out_open(WlOut *o, const char *path);
 
-/* Flushes and closes; renames PATH.partial to PATH. Returns 0 or -errno. */
+/* Flushes and closes; renames PATH.partial to PATH. Returns 0 or -errno, having said why on stderr. */
 int wl_out_close(WlOut *o);
 
 #define WL_JSON_DEPTH 8
