@@ -112,8 +112,8 @@ static void status(HrMonitor *m, json_object *resp) {
         json_object_object_add(resp, "dry_run", json_object_new_boolean(m->opt.dry_run));
         json_object_object_add(resp, "pid", json_object_new_int(getpid()));
         json_object_object_add(resp, "uptime_sec", json_object_new_uint64((hr_now() - m->started_at) / USEC_PER_SEC));
-        if (!json_object_object_get_ex(resp, "scope", NULL) || !m->scope_rel[0])
-                json_object_object_add(resp, "scope", json_object_new_string(m->scope_rel));
+        /* Always a string here ("" when system-wide; the --once report says null). */
+        json_object_object_add(resp, "scope", json_object_new_string(m->scope_rel));
         if (s) {
                 json_object *mem = json_object_new_object();
                 json_object_object_add(mem, "total_kib", json_object_new_uint64(hr_meminfo_get(&s->meminfo, HR_MEM_TOTAL)));
