@@ -39,7 +39,8 @@ for c in ${contenders//,/ }; do
 done
 
 # The peers, the VM's packages, the workloads and the daemon (build/; HR_BENCH_WL / HR_BENCH_HEADROOMD override).
-"$repo/scripts/install-deps.sh" --bench
+# The smoke run has headroom alone: the base packages (the VM's) are enough.
+if [ $smoke = 1 ]; then "$repo/scripts/install-deps.sh"; else "$repo/scripts/install-deps.sh" --bench; fi
 [ -n "${HR_BENCH_WL:-}" ] && [ -n "${HR_BENCH_HEADROOMD:-}" ] || "$repo/scripts/build.sh" build
 HR_BENCH_WL=${HR_BENCH_WL:-$repo/build/bench/workloads}
 [ -x "$HR_BENCH_WL/hr-probe" ] || { echo "matrix: no workloads in $HR_BENCH_WL (hr-probe...)" >&2; exit 1; }
