@@ -22,6 +22,7 @@ const HrPressureConfig hr_pressure_config_default = {
                 [HR_COMP_REFAULT] = 500,
                 [HR_COMP_MEM_AVAILABLE] = 700,
         },
+        .swap_credit_permille = 500,
         .min_rate_interval_usec = 50 * USEC_PER_MSEC,
         .trend_min_interval_usec = USEC_PER_SEC,
 };
@@ -84,11 +85,13 @@ void hr_pressure_eval(const HrPressureConfig *cfg, const HrSample *prev, const H
                 p.psi_full_permyriad = m->has_full ? m->full.avg10_permyriad : 0;
                 if (rates && prev->has_psi[HR_PSI_MEMORY]) {
                         const HrPsi *o = &prev->psi[HR_PSI_MEMORY];
-                        p.psi_some_permyriad = MAX(p.psi_some_permyriad,
-                                                   stall_permyriad(o->some.total_usec, m->some.total_usec, dt));
-                        if (m->has_full && o->has_full)
-                                p.psi_full_permyriad = MAX(p.psi_full_permyriad,
-                                                           stall_permyriad(o->full.total_usec, m->full.total_usec, dt));
+                        p.psi_some_now_permyriad = stall_permyriad(o->some.total_usec, m->some.total_usec, dt);
+                        p.psi_some_permyriad = MAX(p.psi_some_permyriad, p.psi_some_now_permyriad);
+                        if (m->has_full && o->has_full) {
+                                p.psi_full_now_permyriad =
+                                        stall_permyriad(o->full.total_usec, m->full.total_usec, dt);
+                                p.psi_full_permyriad = MAX(p.psi_full_permyriad, p.psi_full_now_permyriad);
+                        }
                 }
         }
         p.raw[HR_COMP_PSI_SOME] = p.psi_some_permyriad;
@@ -96,7 +99,8 @@ void hr_pressure_eval(const HrPressureConfig *cfg, const HrSample *prev, const H
 
         uint64_t swap_total = hr_meminfo_get(&cur->meminfo, HR_MEM_SWAP_TOTAL);
         uint64_t swap_free = hr_meminfo_get(&cur->meminfo, HR_MEM_SWAP_FREE);
-        if (swap_total > 0 && swap_free <= swap_total && hr_meminfo_has(&cur->meminfo, HR_MEM_SWAP_FREE))
+        bool swap_known = swap_total > 0 && swap_free <= swap_total && hr_meminfo_has(&cur->meminfo, HR_MEM_SWAP_FREE);
+        if (swap_known)
                 p.raw[HR_COMP_SWAP_FILL] = (swap_total - swap_free) * 10000 / swap_total;
 
         if (rates) {
@@ -109,19 +113,31 @@ void hr_pressure_eval(const HrPressureConfig *cfg, const HrSample *prev, const H
 
         uint64_t total = hr_meminfo_get(&cur->meminfo, HR_MEM_TOTAL);
         uint64_t avail = hr_meminfo_get(&cur->meminfo, HR_MEM_AVAILABLE);
-        if (total > 0 && avail <= total && hr_meminfo_has(&cur->meminfo, HR_MEM_AVAILABLE))
-                p.raw[HR_COMP_MEM_AVAILABLE] = 10000 - avail * 10000 / total;
+        if (total > 0 && avail <= total && hr_meminfo_has(&cur->meminfo, HR_MEM_AVAILABLE)) {
+                /* Free swap is room too: idle pages go there before anything has to die. Only a share of it
+                 * counts (a zram page still costs RAM, compressed; a disk page costs I/O to come back). */
+                if (swap_known)
+                        avail += swap_free / 1000 * MIN(cfg->swap_credit_permille, 1000u);
+                p.raw[HR_COMP_MEM_AVAILABLE] = avail >= total ? 0 : 10000 - avail * 10000 / total;
+        }
 
         /* Noisy-OR: score = 1 - prod(1 - w_i * c_i). One saturated component with weight 1 gives 100;
-         * several moderate ones compound, but never past 100. Integer arithmetic, so replays agree. */
-        uint64_t remain = 10000;
+         * several moderate ones compound, but never past 100. Integer arithmetic, so replays agree.
+         * The live score is the same with PSI from the last interval alone (no avg10 memory). */
+        uint64_t remain = 10000, remain_live = 10000;
         for (unsigned i = 0; i < _HR_COMP_MAX; i++) {
                 p.points_centi[i] = hr_ramp_points_centi(cfg->ramp[i], p.raw[i]);
                 uint64_t w = MIN(cfg->weight_permille[i], 1000u);
-                uint64_t contrib = p.points_centi[i] * w / 1000;
+                uint64_t contrib = p.points_centi[i] * w / 1000, live = contrib;
+                if (rates && i == HR_COMP_PSI_SOME)
+                        live = hr_ramp_points_centi(cfg->ramp[i], p.psi_some_now_permyriad) * w / 1000;
+                else if (rates && i == HR_COMP_PSI_FULL)
+                        live = hr_ramp_points_centi(cfg->ramp[i], p.psi_full_now_permyriad) * w / 1000;
                 remain = remain * (10000 - contrib) / 10000;
+                remain_live = remain_live * (10000 - live) / 10000;
         }
         p.score_centi = (uint32_t) (10000 - remain);
+        p.stale_centi = remain_live > remain ? (uint32_t) (remain_live - remain) : 0;
 
         if (prev_pressure && prev && cur->at > prev->at) {
                 usec_t tdt = MAX(dt, cfg->trend_min_interval_usec);

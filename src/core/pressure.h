@@ -14,7 +14,7 @@ typedef enum HrComponent {
         HR_COMP_SWAP_FILL,     /* swap used, permyriad of swap size */
         HR_COMP_SWAP_IO,       /* pswpin + pswpout, pages/s */
         HR_COMP_REFAULT,       /* workingset refaults (anon + file), pages/s */
-        HR_COMP_MEM_AVAILABLE, /* shortfall of MemAvailable: 10000 - MemAvailable permyriad of MemTotal */
+        HR_COMP_MEM_AVAILABLE, /* shortfall: 10000 - (MemAvailable + swap credit) permyriad of MemTotal */
         _HR_COMP_MAX,
         _HR_COMP_INVALID = -22,
 } HrComponent;
@@ -28,6 +28,7 @@ typedef struct HrRamp {
 typedef struct HrPressureConfig {
         HrRamp ramp[_HR_COMP_MAX];
         uint32_t weight_permille[_HR_COMP_MAX]; /* 0..1000 */
+        uint32_t swap_credit_permille;          /* share of free swap that counts as available memory */
         usec_t min_rate_interval_usec;          /* shorter intervals give no rates (too noisy) */
         usec_t trend_min_interval_usec;         /* dP/dt divides by at least this */
 } HrPressureConfig;
@@ -37,8 +38,12 @@ typedef struct HrPressure {
         uint32_t points_centi[_HR_COMP_MAX]; /* each component 0..10000 (0.00..100.00 points) */
         uint32_t score_centi;                /* 0..10000 */
         int32_t trend_centi_per_sec;         /* dP/dt in 1/100 points per second */
+        uint32_t stale_centi;                /* points of the score owed only to PSI avg10 remembering stalls that
+                                              * the last interval no longer had: score - stale is the live score */
         uint32_t psi_some_permyriad;         /* effective PSI values the score used */
         uint32_t psi_full_permyriad;
+        uint32_t psi_some_now_permyriad;     /* the stall share of the last interval alone (0 without rates) */
+        uint32_t psi_full_now_permyriad;
         bool has_rates;                      /* false on the first sample */
 } HrPressure;
 

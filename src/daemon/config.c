@@ -49,6 +49,8 @@ const HrConfItem hr_conf_items[] = {
         COMPONENT("Refault", HR_COMP_REFAULT, HR_CONF_INT, 0, 1000000000, 0, "workingset refaults (pages/s)"),
         COMPONENT("MemAvailable", HR_COMP_MEM_AVAILABLE, HR_CONF_PERCENT, 0, 10000, HR_CONF_INVERT,
                   "MemAvailable (% of MemTotal still available)"),
+        { "Pressure", "SwapCredit", HR_CONF_FRACTION, HR_STORE_U32, CFG(pressure.swap_credit_permille), 0, 1000,
+          .doc = "share of free swap counted as available memory by the MemAvailable component" },
 
         { "Pressure", "ElevatedScore", HR_CONF_POINTS, HR_STORE_U32, CFG(level.enter_centi[HR_LEVEL_ELEVATED]), 1,
           10000, .doc = "score (0-100) that enters ELEVATED" },

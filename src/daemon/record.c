@@ -69,6 +69,7 @@ int hr_record_write(FILE *f, const HrSnapshot *snap, const HrClassifyInput *in) 
         }
         json_object_object_add(pr, "score", u64(snap->pressure.score_centi));
         json_object_object_add(pr, "trend", i64(snap->pressure.trend_centi_per_sec));
+        json_object_object_add(pr, "stale", u64(snap->pressure.stale_centi));
         json_object_object_add(pr, "psi_some", u64(snap->pressure.psi_some_permyriad));
         json_object_object_add(pr, "psi_full", u64(snap->pressure.psi_full_permyriad));
         json_object_object_add(pr, "raw", raw);
@@ -244,6 +245,11 @@ static int snapshot_from_json(json_object *o, HrSnapshot *snap, HrProcTable *t, 
         if (hr_json_get_i64(pr, "trend", INT32_MIN, INT32_MAX, &v) < 0)
                 return -EBADMSG;
         snap->pressure.trend_centi_per_sec = (int32_t) v;
+        /* "stale" (the avg10-only points) came later: a record without it replays as all live. */
+        u = 0;
+        if (json_object_object_get_ex(pr, "stale", NULL) && (hr_json_get_u64(pr, "stale", &u) < 0 || u > 10000))
+                return -EBADMSG;
+        snap->pressure.stale_centi = (uint32_t) u;
         if (hr_json_get_u64(pr, "psi_some", &u) < 0 || u > 10000)
                 return -EBADMSG;
         snap->pressure.psi_some_permyriad = (uint32_t) u;

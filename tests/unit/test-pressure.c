@@ -297,9 +297,77 @@ static const CompCase comp_cases[] = {
         { "mem available: MemAvailable above MemTotal gives 0", .dt = SEC,
           .cur = { .mem = { MEM(TOTAL, 1000), MEM(AVAILABLE, 2000) } },
           .comp = HR_COMP_MEM_AVAILABLE, .raw = 0, .rates = true },
+        /* free swap: SwapCredit (0.5) of it counts as available */
+        { "mem available: half the free swap counts", .dt = SEC,
+          .cur = { .mem = { MEM(TOTAL, 1000000), MEM(AVAILABLE, 100000), MEM(SWAP_TOTAL, 400000),
+                            MEM(SWAP_FREE, 400000) } },
+          .comp = HR_COMP_MEM_AVAILABLE, .raw = 7000, .rates = true },
+        { "mem available: a swap larger than RAM caps at all available", .dt = SEC,
+          .cur = { .mem = { MEM(TOTAL, 1000000), MEM(AVAILABLE, 100000), MEM(SWAP_TOTAL, 4000000),
+                            MEM(SWAP_FREE, 4000000) } },
+          .comp = HR_COMP_MEM_AVAILABLE, .raw = 0, .rates = true },
+        { "mem available: SwapFree above SwapTotal is no credit", .dt = SEC,
+          .cur = { .mem = { MEM(TOTAL, 1000000), MEM(AVAILABLE, 100000), MEM(SWAP_TOTAL, 1000),
+                            MEM(SWAP_FREE, 400000) } },
+          .comp = HR_COMP_MEM_AVAILABLE, .raw = 9000, .rates = true },
         { "no meminfo, vmstat or PSI at all", .dt = SEC,
           .comp = HR_COMP_MEM_AVAILABLE, .raw = 0, .rates = true },
 };
+
+/* The live score: PSI from the last interval alone; stale_centi is what only avg10 still remembers. */
+static void test_stale(void **state) {
+        const HrPressureConfig *cfg = &hr_pressure_config_default;
+        static const struct {
+                const char *name;
+                Side prev, cur;
+                bool first, some_stale;
+        } cases[] = {
+                { "stalls ended: all of avg10's points are stale", { PSI_SOME(4000, 1000000) },
+                  { PSI_SOME(4000, 1000000) }, .some_stale = true },
+                { "stalls go on at avg10's rate: nothing stale", { PSI_SOME(4000, 1000000) },
+                  { PSI_SOME(4000, 1400000) } },
+                { "stalls rise above avg10: nothing stale", { PSI_SOME(1000, 1000000) },
+                  { PSI_SOME(1000, 1900000) } },
+                { "first sample: no rates, nothing stale", { PSI_SOME(4000, 1000000) },
+                  { PSI_SOME(4000, 1000000) }, .first = true },
+        };
+        (void) state;
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                HrSample prev, cur;
+                HrPressure p;
+
+                build(&cases[i].prev, T0, &prev);
+                build(&cases[i].cur, T0 + SEC, &cur);
+                hr_pressure_eval(cfg, cases[i].first ? NULL : &prev, &cur, NULL, &p);
+                if (cases[i].some_stale ? p.stale_centi != p.score_centi || p.score_centi == 0 : p.stale_centi != 0)
+                        fail_msg("case \"%s\": stale %u of score %u", cases[i].name, p.stale_centi, p.score_centi);
+        }
+}
+
+/* The credit shrinks as swap fills, and SwapCredit=0 turns it off. */
+static void test_swap_credit(void **state) {
+        static const struct {
+                uint64_t swap_free, credit_permille, want_raw;
+        } cases[] = {
+                { 400000, 500, 7000 }, { 200000, 500, 8000 }, { 0, 500, 9000 },
+                { 400000, 0, 9000 },   { 400000, 1000, 5000 },
+        };
+        (void) state;
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                HrPressureConfig cfg = hr_pressure_config_default;
+                Side in = { .mem = { MEM(TOTAL, 1000000), MEM(AVAILABLE, 100000), MEM(SWAP_TOTAL, 400000),
+                                     MEM(SWAP_FREE, cases[i].swap_free) } };
+                HrSample cur;
+                HrPressure p;
+
+                cfg.swap_credit_permille = (uint32_t) cases[i].credit_permille;
+                build(&in, T0, &cur);
+                hr_pressure_eval(&cfg, NULL, &cur, NULL, &p);
+                assert_int_equal(p.raw[HR_COMP_MEM_AVAILABLE], cases[i].want_raw);
+        }
+}
 
 static usec_t case_dt(const HrPressureConfig *cfg, int64_t dt) {
         switch (dt) {
@@ -589,6 +657,8 @@ int main(void) {
                 cmocka_unit_test(test_ramp_edges),
                 cmocka_unit_test(test_ramp_monotonic),
                 cmocka_unit_test(test_components),
+                cmocka_unit_test(test_swap_credit),
+                cmocka_unit_test(test_stale),
                 cmocka_unit_test(test_noisy_or),
                 cmocka_unit_test(test_noisy_or_bounds),
                 cmocka_unit_test(test_all_saturated),
