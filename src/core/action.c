@@ -24,6 +24,7 @@ static const char *const reason_table[_HR_REASON_MAX] = {
         [HR_REASON_RUNAWAY] = "runaway",
         [HR_REASON_RECOVERY] = "recovery",
         [HR_REASON_GONE] = "gone",
+        [HR_REASON_SPIKE] = "spike",
 };
 
 const char *hr_action_type_to_string(HrActionType t) {

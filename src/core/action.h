@@ -34,6 +34,7 @@ typedef enum HrReason {
         HR_REASON_RUNAWAY,    /* growing fast at HIGH */
         HR_REASON_RECOVERY,   /* pressure fell: thaw/restore */
         HR_REASON_GONE,       /* a tracked process exited: forget it */
+        HR_REASON_SPIKE,      /* spike mode: a build's growing worker paused (FREEZE), or resumed (THAW) */
         _HR_REASON_MAX,
         _HR_REASON_INVALID = -22,
 } HrReason;

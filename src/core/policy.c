@@ -130,6 +130,8 @@ typedef struct Plan {
         HrLevel act;        /* the level to act at: the damped level, capped by what the score says now */
         HrComponent comp;   /* the component with the most points: every action's "why" */
         HrReason reason;
+        bool spare_builds;  /* spike mode: build processes are no victims while anything else is */
+        bool resumed;       /* spike mode: this plan resumes a paused build worker (so it pauses none) */
         uint16_t by_id[HR_TRACKED_MAX]; /* tracked indices sorted by (pid, start_time) */
         unsigned n_by_id;
         uint16_t whole[HR_TRACKED_MAX]; /* tracked whole-cgroup FROZEN/TERMINATING entries */
@@ -229,6 +231,11 @@ static bool chosen(const Plan *pl, const HrProc *p) {
         return false;
 }
 
+/* Spike mode paused it: a build worker, frozen until a sibling has freed memory. */
+static bool paused_build(const HrTracked *tr) {
+        return tr->state == HR_TRACKED_FROZEN && tr->reason == HR_REASON_SPIKE;
+}
+
 static bool checkpointable(const HrConfig *c, const HrProc *p) {
         return c->actions.checkpoint_enabled &&
                (p->checkpoint == HR_CHECKPOINT_YES || p->checkpoint == HR_CHECKPOINT_AUTO);
@@ -249,6 +256,8 @@ static bool eligible(const Plan *pl, PassKind k, int32_t min_priority, const HrP
 
         if (p->priority < min_priority || untouchable(p) || chosen(pl, p))
                 return false;
+        if (pl->spare_builds && (p->flags & HR_PROC_BUILD) && k != PASS_FREEZE)
+                return false;
 
         const HrTracked *tr = tracked_of(pl, p), *w = whole_cover(pl, p);
         bool only_freeze = p->flags & ONLY_FREEZE;
@@ -257,6 +266,8 @@ static bool eligible(const Plan *pl, PassKind k, int32_t min_priority, const HrP
 
         if (!tr && pl->slots == 0)
                 return false; /* no room to remember it */
+        if (pl->resumed && tr && paused_build(tr))
+                return false; /* resumed by this plan */
 
         switch (k) {
         case PASS_FREEZE:
@@ -433,12 +444,112 @@ static bool warn_first(const Plan *pl, const HrProc *p) {
         return pl->snap->warn_listeners && pl->c->actions.warn_usec > 0 && !tracked_of(pl, p) && !whole_cover(pl, p);
 }
 
+/* ---- spike mode: a build's workers are paused, not killed, while a sibling runs ---- */
+
+/* What a build worker grows at least, or holds: a driver (make, ninja) that waits does neither. */
+#define BUILD_WORKER_GROWTH_KIB_PER_SEC 1024
+
+/* A build process that is working: not acted on, alive, and growing or holding memory. */
+static bool build_worker(const Plan *pl, const HrProc *p) {
+        return (p->flags & HR_PROC_BUILD) && proc_alive(p) && !tracked_of(pl, p) && !chosen(pl, p) &&
+               (p->growth_kib_per_sec >= BUILD_WORKER_GROWTH_KIB_PER_SEC ||
+                p->rss_anon_kib + p->swap_kib >= HR_POLICY_BUCKET_KIB);
+}
+
+static unsigned build_workers(const Plan *pl, const HrProc *except) {
+        unsigned n = 0;
+
+        for (size_t i = 0; pl->t && i < pl->t->n; i++)
+                if (&pl->t->procs[i] != except && build_worker(pl, &pl->t->procs[i]))
+                        n++;
+        return n;
+}
+
+/* HIGH and up: the fastest-growing build worker is paused (frozen, reason SPIKE) when another worker
+ * still runs; the siblings finish and free, and the paused one is resumed. Paused early it holds little.
+ * Returns whether it paused one. */
+static bool pause_build(Plan *pl) {
+        const HrActionConfig *a = &pl->c->actions;
+        const HrProc *best = NULL;
+
+        if (!a->freeze_enabled || pl->resumed)
+                return false;
+        for (size_t i = 0; pl->t && i < pl->t->n; i++) {
+                const HrProc *p = &pl->t->procs[i];
+                if (!(p->flags & HR_PROC_BUILD) || p->priority < PRIO_NONCRITICAL || untouchable(p) ||
+                    !build_worker(pl, p) || whole_cover(pl, p) || p->growth_kib_per_sec <= 0 ||
+                    p->growth_kib_per_sec < a->runaway_growth_kib_per_sec)
+                        continue;
+                if (!best || p->growth_kib_per_sec > best->growth_kib_per_sec)
+                        best = p;
+        }
+        if (!best || build_workers(pl, best) == 0)
+                return false;
+        return add_pick(pl, best, HR_ACTION_FREEZE, HR_REASON_SPIKE, /* escalation= */ false);
+}
+
+static void emit_untrack(Plan *pl, const HrTracked *tr, const HrProc *p, HrActionType type, HrReason reason);
+
+/* Paused build workers come back one at a time, the first paused first: at once when no worker runs (the
+ * build would wait forever), else once the pressure is down to ELEVATED, one per thaw_min_interval_usec
+ * (each grows again: two at once undo the pause). */
+static void plan_resume(Plan *pl) {
+        const HrActionConfig *ac = &pl->c->actions;
+        const HrTracked *order[HR_TRACKED_MAX];
+        unsigned n = 0, want;
+
+        for (unsigned i = 0; i < pl->n_by_id; i++) {
+                const HrTracked *tr = &pl->s->tracked[pl->by_id[i]];
+                if (!paused_build(tr) || !proc_alive(proc_find(pl->t, tr->pid, tr->start_time)))
+                        continue;
+                unsigned j = n++;
+                while (j > 0 && order[j - 1]->since > tr->since) {
+                        order[j] = order[j - 1];
+                        j--;
+                }
+                order[j] = tr;
+        }
+        if (n == 0)
+                return;
+        if (build_workers(pl, NULL) == 0 ||
+            (pl->act <= HR_LEVEL_ELEVATED && elapsed(pl->snap->now, pl->s->last_thaw_at, ac->thaw_min_interval_usec)))
+                want = 1;
+        else
+                want = 0;
+        for (unsigned i = 0; i < n && i < want && pl->out->n < HR_ACTIONS_MAX; i++) {
+                emit_untrack(pl, order[i], proc_find(pl->t, order[i]->pid, order[i]->start_time), HR_ACTION_THAW,
+                             HR_REASON_SPIKE);
+                pl->resumed = true;
+        }
+}
+
 /* ---- the ladder ---- */
+
+/* A runaway (from normal up) first, then the best of the ranked pass; build processes only when nothing
+ * else is left (spike mode: a build is paused, a paused compiler costs seconds). *why: runaway or the pressure. */
+static const HrProc *top_victim(Plan *pl, PassKind runaway, PassKind ranked, int32_t min_priority, HrReason *why) {
+        const HrProc *p = NULL;
+
+        /* A plan that resumes a worker does not also end its build. */
+        for (int spare = 1; spare >= (pl->resumed ? 1 : 0) && !p; spare--) {
+                pl->spare_builds = spare;
+                p = top_one(pl, runaway, PRIO_NORMAL);
+                *why = p && runaway_pass(runaway) ? HR_REASON_RUNAWAY : pl->reason;
+                if (!p)
+                        p = top_one(pl, ranked, min_priority);
+        }
+        pl->spare_builds = false;
+        return p;
+}
 
 static void pick_victims(Plan *pl) {
         const HrActionConfig *a = &pl->c->actions;
         const HrPolicyState *s = pl->s;
-        HrLevel level = pl->act;
+        const HrPressure *pr = &pl->snap->pressure;
+        /* Ending a process needs pressure now: not PSI avg10 still remembering stalls the last interval
+         * no longer had (after a victim's memory came back, that memory takes 10 s to fade). */
+        HrLevel level = MIN(pl->act, hr_level_for_score(&pl->c->level, pr->score_centi - MIN(pr->stale_centi,
+                                                                                           pr->score_centi)));
         usec_t now = pl->snap->now;
         const HrProc *p;
 
@@ -456,16 +567,17 @@ static void pick_victims(Plan *pl) {
                         if (add_pick(pl, p, HR_ACTION_KILL, pl->reason, /* escalation= */ true))
                                 escalated = true;
                 }
-                if (escalated || !elapsed(now, s->last_sigkill_at, a->kill_cooldown_usec))
+                if (escalated || pause_build(pl) || !elapsed(now, s->last_sigkill_at, a->kill_cooldown_usec))
                         return;
-                p = top_one(pl, PASS_RUNAWAY_KILL, PRIO_NORMAL);
-                HrReason why = p ? HR_REASON_RUNAWAY : pl->reason;
-                if (!p)
-                        p = top_one(pl, PASS_KILL, PRIO_NONCRITICAL);
+                HrReason why;
+                p = top_victim(pl, PASS_RUNAWAY_KILL, PASS_KILL, PRIO_NONCRITICAL, &why);
                 if (p)
                         (void) add_pick(pl, p, HR_ACTION_KILL, why, /* escalation= */ false);
                 return;
         }
+
+        if (level >= HR_LEVEL_HIGH && pause_build(pl))
+                return;
 
         /* One victim at a time, and none until the pressure averages have seen the last one go. */
         if (terminating_alive(pl) || !elapsed(now, s->last_kill_at, a->kill_cooldown_usec))
@@ -477,10 +589,8 @@ static void pick_victims(Plan *pl) {
         if (level >= HR_LEVEL_CRITICAL) {
                 /* The process making the pressure goes first: a runaway from normal up, before idle ones
                  * of a more expendable tier (they free memory once; a leak takes it back). */
-                p = a->terminate_enabled ? top_one(pl, PASS_RUNAWAY, PRIO_NORMAL) : NULL;
-                HrReason why = p ? HR_REASON_RUNAWAY : pl->reason;
-                if (!p)
-                        p = top_one(pl, PASS_VICTIM, PRIO_NORMAL);
+                HrReason why;
+                p = top_victim(pl, a->terminate_enabled ? PASS_RUNAWAY : PASS_VICTIM, PASS_VICTIM, PRIO_NORMAL, &why);
                 if (p)
                         (void) add_pick(pl, p,
                                         warn_first(pl, p) ? HR_ACTION_WARN
@@ -495,8 +605,6 @@ static void pick_victims(Plan *pl) {
         }
 }
 
-static void emit_untrack(Plan *pl, const HrTracked *tr, const HrProc *p, HrActionType type);
-
 /* Warned victims whose window is over and that this plan did not pick again: spared. */
 static void plan_spares(Plan *pl) {
         for (unsigned i = 0; i < pl->n_by_id; i++) {
@@ -508,7 +616,7 @@ static void plan_spares(Plan *pl) {
                 p = proc_find(pl->t, tr->pid, tr->start_time);
                 if (!proc_alive(p) || chosen(pl, p))
                         continue; /* gone (the next commit forgets it), or picked again */
-                emit_untrack(pl, tr, p, HR_ACTION_SPARE);
+                emit_untrack(pl, tr, p, HR_ACTION_SPARE, HR_REASON_RECOVERY);
         }
 }
 
@@ -595,6 +703,8 @@ static void write_why(const Plan *pl, HrAction *a, const char *tier, int64_t gro
         switch (a->type) {
         case HR_ACTION_FREEZE:
                 verb = "holds";
+                if (a->reason == HR_REASON_SPIKE)
+                        lead = "spike: build worker paused, ";
                 break;
         case HR_ACTION_SPARE:
                 lead = "spared: ";
@@ -605,7 +715,7 @@ static void write_why(const Plan *pl, HrAction *a, const char *tier, int64_t gro
                 char kib[32];
                 format_kib(kib, sizeof(kib), pl->snap->mem_available_kib);
                 bprintf(avail, sizeof(avail), ", %s available", kib);
-                lead = "recovery: ";
+                lead = a->reason == HR_REASON_SPIKE ? "spike: build worker resumed, " : "recovery: ";
                 verb = "brings back";
                 break;
         }
@@ -656,7 +766,7 @@ static void emit_pick(Plan *pl, const Pick *k) {
 }
 
 /* THAW, RESTORE or SPARE: ends what is tracked of tr (p: its process in this scan, or NULL). */
-static void emit_untrack(Plan *pl, const HrTracked *tr, const HrProc *p, HrActionType type) {
+static void emit_untrack(Plan *pl, const HrTracked *tr, const HrProc *p, HrActionType type, HrReason reason) {
         HrAction *a;
 
         if (pl->out->n >= HR_ACTIONS_MAX)
@@ -671,7 +781,7 @@ static void emit_untrack(Plan *pl, const HrTracked *tr, const HrProc *p, HrActio
         a->kill_group = false;
         bprintf(a->cgroup, sizeof(a->cgroup), "%s", tr->cgroup);
         a->freeable_kib = tr->rss_kib;
-        a->reason = HR_REASON_RECOVERY;
+        a->reason = reason;
         write_why(pl, a, tier_name(a->priority), 0);
 }
 
@@ -691,8 +801,8 @@ static void plan_recovery(Plan *pl) {
                 unsigned idx = pl->by_id[i];
                 const HrTracked *tr = &s->tracked[idx];
                 const HrProc *p = proc_find(pl->t, tr->pid, tr->start_time);
-                if (tr->state == HR_TRACKED_TERMINATING || tr->state == HR_TRACKED_WARNED)
-                        continue;
+                if (tr->state == HR_TRACKED_TERMINATING || tr->state == HR_TRACKED_WARNED || paused_build(tr))
+                        continue; /* paused build workers: plan_resume */
                 if (tr->state == HR_TRACKED_FROZEN && !proc_alive(p))
                         continue; /* gone or a zombie: the next commit that misses it forgets it */
                 if (tr->state == HR_TRACKED_CHECKPOINTED && p)
@@ -716,7 +826,8 @@ static void plan_recovery(Plan *pl) {
                 if (pl->snap->mem_available_kib < need)
                         continue; /* does not fit: a smaller one behind it still may */
                 emit_untrack(pl, tr, proc_find(pl->t, tr->pid, tr->start_time),
-                             tr->state == HR_TRACKED_CHECKPOINTED ? HR_ACTION_RESTORE : HR_ACTION_THAW);
+                             tr->state == HR_TRACKED_CHECKPOINTED ? HR_ACTION_RESTORE : HR_ACTION_THAW,
+                             HR_REASON_RECOVERY);
                 back_kib = add_sat(back_kib, tr->rss_kib);
                 thawed++;
         }
@@ -748,7 +859,9 @@ void hr_policy_plan(const HrConfig *c, const HrSnapshot *snap, const HrPolicySta
         index_tracked(&pl);
         pl.act = snap->level;
 
+        pl.spare_builds = pl.resumed = false;
         if (snap->level == HR_LEVEL_NORMAL) {
+                plan_resume(&pl);
                 plan_recovery(&pl);
                 plan_spares(&pl);
                 return;
@@ -758,6 +871,7 @@ void hr_policy_plan(const HrConfig *c, const HrSnapshot *snap, const HrPolicySta
          * planned beyond what the score says right now. A level still at EMERGENCY while the score has
          * fallen to 10 must not go on killing one process per cooldown. Between the two: hold. */
         pl.act = MIN(snap->level, hr_level_for_score(&c->level, snap->pressure.score_centi));
+        plan_resume(&pl);
         if (pl.act == HR_LEVEL_NORMAL) {
                 plan_spares(&pl);
                 return;

@@ -83,6 +83,13 @@ void hr_policy_state_init(HrPolicyState *s);
  * warn: it may KILL a warned process at once. WARNED processes are never frozen or thawed.
  * At EMERGENCY the first KILL does not wait for that cooldown; a new victim after a KILL waits
  * kill_cooldown_usec from last_sigkill_at, and an escalation plans no new victim in the same plan.
+ * Spike mode (build processes, HR_PROC_BUILD): from HIGH up the fastest-growing build worker (growing
+ * >= runaway_growth_kib_per_sec) is paused, a FREEZE with reason SPIKE, instead of any victim, while
+ * another build worker (untracked, growing >= 1 MiB/s or holding >= 64 MiB) still runs; build processes
+ * are victims only when nothing else is. Paused workers are resumed (THAW, reason SPIKE; never gated on
+ * MemAvailable) one at a time, the first paused first: at once at any level when no worker runs, and one
+ * per thaw_min_interval_usec once the level acted on is ELEVATED or below. A plan that resumes pauses none
+ * and ends no build process.
  * NEVER_KILL / FREEZE_ONLY processes are only ever frozen (and thawed). Thaws/restores are the undo
  * of headroom's own actions and are planned even when freezing/checkpointing has been disabled.
  *

@@ -52,6 +52,14 @@
 #define GMAKE GMAKE_(.oom = 600)
 #define CC1PLUS { 1301, "cc1plus", 50, HR_PROC_BUILD, "/user.slice/user-1000.slice/session-2.scope", .anon_mib = 300 }
 
+/* Spike mode's build: a driver and its compilers, each allocating (growth) or paused (none). */
+#define BUILD_CG "/user.slice/user-1000.slice/session-3.scope"
+#define DRIVER { 1400, "make", 50, HR_PROC_KILL_GROUP | HR_PROC_BUILD, BUILD_CG, .anon_mib = 8 }
+#define CC1(pid, grow_mib, mib) { (pid), "cc1", 50, HR_PROC_BUILD, BUILD_CG, .anon_mib = (mib), \
+                                  .growth_kib_s = (grow_mib) * 1024, .state = 'R' }
+#define BUILD DRIVER, CC1(1401, 60, 150), CC1(1402, 40, 120), CC1(1403, 20, 100)
+#define DESK SYSTEMD, KTHREADD, SHELL, SELF, TAB1, TAB2, TAB3
+
 /* A container whose rule says act on the whole cgroup, next to one tab. */
 #define BOX(pid, fl) { (pid), "node", 85, (fl), DOCKER_SCOPE, .anon_mib = 500, .oom = 500 }
 
@@ -61,6 +69,7 @@ typedef struct Want {
         bool whole;
         bool runaway;
         bool group;     /* kill_group: its process group goes with it */
+        bool spike;     /* spike mode: a build worker paused or resumed */
 } Want;
 #define END_TYPE _HR_ACTION_TYPE_INVALID
 #define FREEZE(p) { HR_ACTION_FREEZE, (p) }
@@ -80,6 +89,8 @@ typedef struct Want {
 #define WARN(p) { HR_ACTION_WARN, (p) }
 #define WARN_RUNAWAY(p) { HR_ACTION_WARN, (p), .runaway = true }
 #define SPARE(p) { HR_ACTION_SPARE, (p) }
+#define PAUSE(p) { HR_ACTION_FREEZE, (p), .spike = true }
+#define RESUME(p) { HR_ACTION_THAW, (p), .spike = true }
 #define A(...) ((const Want[]) { __VA_ARGS__, { END_TYPE } })
 #define NOTHING ((const Want[]) { { END_TYPE } })
 
@@ -91,6 +102,7 @@ typedef struct TrackSpec {
         bool whole;
         int32_t prio;   /* 0: the process's, or 80 when it is gone */
         usec_t ago;     /* since: this long before NOW (0: a minute) */
+        bool spike;     /* paused by spike mode (reason spike) */
 } TrackSpec;
 #define FROZEN(p, mib) { (p), HR_TRACKED_FROZEN, (mib) }
 #define FROZEN_WHOLE(p, mib) { (p), HR_TRACKED_FROZEN, (mib), .whole = true }
@@ -98,6 +110,7 @@ typedef struct TrackSpec {
 #define KILLED(p) { (p), HR_TRACKED_TERMINATING, 0, .killed = true }
 #define CHECKPOINTED(p, mib) { (p), HR_TRACKED_CHECKPOINTED, (mib) }
 #define WARNED(p, ago_sec) { (p), HR_TRACKED_WARNED, 0, .ago = (ago_sec) * SEC }
+#define PAUSED(p, mib, ago_sec) { (p), HR_TRACKED_FROZEN, (mib), .ago = (ago_sec) * SEC, .spike = true }
 #define T(...) ((const TrackSpec[]) { __VA_ARGS__, { 0 } })
 
 #define PROCS(...) ((const ProcSpec[]) { __VA_ARGS__, { .pid = 0 } })
@@ -113,6 +126,7 @@ typedef struct PolicyCase {
         int comp;                                     /* C(x); 0: psi_full dominates */
         void (*tweak)(HrConfig *c);
         bool listeners;                               /* snap.warn_listeners */
+        uint32_t stale;                               /* pressure.stale_centi: points only avg10 remembers */
         const Want *want;
 } PolicyCase;
 
@@ -143,6 +157,14 @@ static void no_freeze_slow_runaway(HrConfig *c) {
 }
 static void no_warning(HrConfig *c) {
         c->actions.warn_usec = 0;
+}
+/* The shipped level bounds (test_config leaves them 0: every score is EMERGENCY, the case's level rules). */
+static void real_levels(HrConfig *c) {
+        c->level = hr_level_config_default;
+}
+static void emergency_at_63(HrConfig *c) {
+        real_levels(c);
+        c->level.enter_centi[HR_LEVEL_EMERGENCY] = 6300;
 }
 static void one_freeze(HrConfig *c) {
         c->actions.freeze_max_per_tick = 1;
@@ -198,6 +220,68 @@ static const PolicyCase cases[] = {
           .tracked = T(CHECKPOINTED(1500, 300), CHECKPOINTED(1001, 600)), .want = A(RESTORE(1500)) },
         { "calm again: a frozen process that died is not thawed", HR_LEVEL_NORMAL, PROCS(SCENE),
           .tracked = T(FROZEN(1600, 300)), .want = NOTHING },
+
+        /* Live pressure: ending a process needs stalls now, not only PSI avg10's memory of them. */
+        { "CRITICAL on avg10's memory alone: freezes, ends nobody", HR_LEVEL_CRITICAL, PROCS(SCENE),
+          .tweak = real_levels, .stale = 6310, .want = A(FREEZE(1200), FREEZE(1003), FREEZE(1001), FREEZE(1002)) },
+        { "CRITICAL, live score at HIGH: only HIGH's runaway", HR_LEVEL_CRITICAL, PROCS(SCENE), .tweak = real_levels,
+          .stale = 1800,
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), RUNAWAY(1200)) },
+        { "CRITICAL, live score at HIGH: a normal leaker waits", HR_LEVEL_CRITICAL,
+          PROCS(SYSTEMD, SELF, SHELL, NORMAL_LEAKER), .tweak = real_levels, .stale = 1800, .want = NOTHING },
+        { "CRITICAL, all of it live: the normal leaker goes", HR_LEVEL_CRITICAL,
+          PROCS(SYSTEMD, SELF, SHELL, NORMAL_LEAKER), .tweak = real_levels, .want = A(RUNAWAY(1200)) },
+        { "EMERGENCY on avg10's memory alone: no kill", HR_LEVEL_EMERGENCY, PROCS(SCENE), .tweak = emergency_at_63,
+          .stale = 6310, .want = A(FREEZE(1200), FREEZE(1003), FREEZE(1001), FREEZE(1002)) },
+
+        /* Spike mode: a build's growing worker is paused while a sibling runs, and resumed; never killed
+         * while anything else can go. */
+        { "spike: CRITICAL pauses the fastest-growing compiler, freezes the tabs", HR_LEVEL_CRITICAL,
+          PROCS(DESK, BUILD), .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), PAUSE(1401)) },
+        { "spike: EMERGENCY pauses too, kills nobody", HR_LEVEL_EMERGENCY, PROCS(DESK, BUILD),
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), PAUSE(1401)) },
+        { "spike: HIGH pauses too, early, while the workers hold little", HR_LEVEL_HIGH, PROCS(DESK, BUILD),
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), PAUSE(1401)) },
+        { "spike: a waiting driver is no worker: the last compiler runs on", HR_LEVEL_CRITICAL,
+          PROCS(SYSTEMD, SELF, { 1400, "make", 50, HR_PROC_BUILD, BUILD_CG, .anon_mib = 8, .growth_kib_s = 200 },
+                CC1(1401, 60, 150)), .tweak = no_terminate, .want = NOTHING },
+        { "spike: the next grower is paused while the last worker runs on", HR_LEVEL_CRITICAL,
+          PROCS(DESK, DRIVER, CC1(1401, 0, 150), CC1(1402, 40, 120), CC1(1403, 20, 100)),
+          .tracked = T(PAUSED(1401, 150, 2), FROZEN(1001, 600), FROZEN(1002, 300), FROZEN(1003, 900)),
+          .want = A(PAUSE(1402)) },
+        { "spike: the last worker is not paused; a frozen tab goes before any build process", HR_LEVEL_CRITICAL,
+          PROCS(DESK, DRIVER, CC1(1401, 0, 150), CC1(1402, 0, 120), CC1(1403, 20, 100)),
+          .tracked = T(PAUSED(1401, 150, 3), PAUSED(1402, 120, 2), FROZEN(1001, 600), FROZEN(1002, 300),
+                       FROZEN(1003, 900)),
+          .want = A(TERM(1003)) },
+        { "spike: EMERGENCY kills a tab, not the last worker", HR_LEVEL_EMERGENCY,
+          PROCS(DESK, DRIVER, CC1(1401, 0, 150), CC1(1402, 0, 120), CC1(1403, 20, 100)),
+          .tracked = T(PAUSED(1401, 150, 3), PAUSED(1402, 120, 2), FROZEN(1001, 600), FROZEN(1002, 300),
+                       FROZEN(1003, 900)),
+          .want = A(KILL(1003)) },
+        { "spike: with nothing else left, the growing compiler is the runaway", HR_LEVEL_CRITICAL,
+          PROCS(SYSTEMD, SELF, DRIVER, CC1(1401, 60, 150)), .want = A(RUNAWAY(1401)) },
+        { "spike: no worker runs: the first paused is resumed at once, even at CRITICAL", HR_LEVEL_CRITICAL,
+          PROCS(SYSTEMD, SELF, SHELL, DRIVER, CC1(1401, 0, 150), CC1(1402, 0, 120)),
+          .tracked = T(PAUSED(1402, 120, 2), PAUSED(1401, 150, 3)), .since_kill = 1 * SEC, .want = A(RESUME(1401)) },
+        { "spike: a resumed worker is no victim of the same plan", HR_LEVEL_CRITICAL,
+          PROCS(SYSTEMD, SELF, DRIVER, CC1(1401, 0, 150)), .tracked = T(PAUSED(1401, 150, 3)),
+          .want = A(RESUME(1401)) },
+        { "spike: ELEVATED resumes one, the first paused first", HR_LEVEL_ELEVATED,
+          PROCS(DESK, DRIVER, CC1(1401, 0, 150), CC1(1402, 0, 120), CC1(1403, 0, 100)),
+          .tracked = T(PAUSED(1403, 100, 1), PAUSED(1402, 120, 2), PAUSED(1401, 150, 3)),
+          .want = A(RESUME(1401), FREEZE(1003), FREEZE(1001), FREEZE(1002)) },
+        { "spike: NORMAL resumes without the MemAvailable gate (a build must not wait forever)", HR_LEVEL_NORMAL,
+          PROCS(DESK, DRIVER, CC1(1401, 0, 150)), .tracked = T(PAUSED(1401, 150, 3), FROZEN(1003, 900)),
+          .avail_mib = 100, .want = A(RESUME(1401)) },
+        { "spike: ELEVATED resumes no sooner than thaw_min_interval after the last", HR_LEVEL_ELEVATED,
+          PROCS(SYSTEMD, SELF, DRIVER, CC1(1401, 0, 150), CC1(1402, 30, 120)), .tracked = T(PAUSED(1401, 150, 3)),
+          .since_thaw = 1 * SEC, .want = NOTHING },
+        { "spike: HIGH keeps them paused while a worker runs", HR_LEVEL_HIGH,
+          PROCS(DESK, DRIVER, CC1(1401, 0, 150), CC1(1402, 30, 120)), .tracked = T(PAUSED(1401, 150, 3)),
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002)) },
+        { "spike: no pause without freezing", HR_LEVEL_CRITICAL, PROCS(SYSTEMD, SELF, BUILD), .tweak = no_freeze,
+          .want = A(RUNAWAY(1401)) },
         { "calm again: a terminating victim is left alone", HR_LEVEL_NORMAL, PROCS(SCENE),
           .tracked = T(TERMINATING(1200)), .want = NOTHING },
 
@@ -450,6 +534,7 @@ static void fill_tracked(HrPolicyState *s, const HrProcTable *t, const TrackSpec
                         .priority = ts->prio ? ts->prio : p ? p->priority : 80,
                         .rss_kib = MIB(ts->rss_mib),
                         .since = NOW - (ts->ago ? ts->ago : 60 * SEC),
+                        .reason = ts->spike ? HR_REASON_SPIKE : HR_REASON_PSI_FULL,
                 };
                 (void) snprintf(tr->comm, sizeof(tr->comm), "%s", p ? p->comm : "gone");
                 (void) snprintf(tr->cgroup, sizeof(tr->cgroup), "%s", p ? hr_proc_cgroup(t, p) : "");
@@ -486,7 +571,10 @@ static void check_case(const PolicyCase *cs, const HrConfig *c, const HrSnapshot
                 const HrProc *p = table_find(t, w->pid);
                 bool spare = w->type == HR_ACTION_SPARE;
                 bool thaw = w->type == HR_ACTION_THAW || w->type == HR_ACTION_RESTORE;
-                HrReason want_reason = thaw || spare ? HR_REASON_RECOVERY : w->runaway ? HR_REASON_RUNAWAY : hr_reason_of_component(comp);
+                HrReason want_reason = w->spike           ? HR_REASON_SPIKE
+                                       : thaw || spare    ? HR_REASON_RECOVERY
+                                       : w->runaway       ? HR_REASON_RUNAWAY
+                                                          : hr_reason_of_component(comp);
 
                 if (a->type != w->type || a->pid != w->pid) {
                         print_plan(cs->name, out);
@@ -517,7 +605,8 @@ static void check_case(const PolicyCase *cs, const HrConfig *c, const HrSnapshot
                         fail_msg("case \"%s\": action %u grace %" PRIu64 ", want %" PRIu64, cs->name, i,
                                  a->grace_usec, grace);
                 if (strncmp(a->why, lvl, strlen(lvl)) != 0 || !strstr(a->why, hr_component_to_string(comp)) ||
-                    !strstr(a->why, " 63.10: ") || (thaw && !strstr(a->why, "recovery")) ||
+                    !strstr(a->why, " 63.10: ") || (thaw && !w->spike && !strstr(a->why, "recovery")) ||
+                    (w->spike && !strstr(a->why, "spike: build worker")) ||
                     (spare && !strstr(a->why, "spared")) ||
                     (w->runaway && !strstr(a->why, "runaway")) || (w->whole && !strstr(a->why, "whole cgroup")))
                         fail_msg("case \"%s\": action %u why \"%s\" does not name %s, the score and %s", cs->name, i,
@@ -558,6 +647,7 @@ static void test_cases(void **state) {
                         .procs = &t,
                         .warn_listeners = cs->listeners,
                 };
+                snap.pressure.stale_centi = cs->stale;
 
                 hr_policy_plan(&c, &snap, &s, &out);
                 check_case(cs, &c, &snap, &out);
