@@ -152,6 +152,14 @@ static int64_t lifetime_rate(const HrProcTable *t, const HrProc *p) {
         return clamp_i64((__int128) hr_proc_freeable_kib(p) * USEC_PER_SEC / age);
 }
 
+unsigned hr_proc_growth_alpha_permille(usec_t dt, usec_t tau) {
+        if (tau == 0)
+                return 1000;
+        if (dt == 0)
+                return 0;
+        return (unsigned) ((unsigned __int128) dt * 1000 / ((unsigned __int128) dt + tau));
+}
+
 void hr_proc_table_track_growth(const HrProcTable *prev, HrProcTable *cur, unsigned alpha_permille) {
         usec_t dt = prev && cur->scanned_at > prev->scanned_at ? cur->scanned_at - prev->scanned_at : 0;
         __int128 alpha = MIN(alpha_permille, 1000u);

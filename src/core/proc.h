@@ -138,5 +138,10 @@ const HrProc *hr_proc_table_find(const HrProcTable *t, pid_t pid);
  * `alpha_permille` weighs the newest rate in the EWMA. Pure. */
 void hr_proc_table_track_growth(const HrProcTable *prev, HrProcTable *cur, unsigned alpha_permille);
 
+/* The EWMA weight for an interval dt that gives the average a time constant of tau, whatever the scan rate:
+ * dt / (dt + tau) in permille (1000 when tau is 0). Scans every 5 s at NORMAL and every 100 ms in an emergency
+ * then forget an old rate equally fast in seconds. */
+unsigned hr_proc_growth_alpha_permille(usec_t dt, usec_t tau);
+
 const char *hr_checkpoint_to_string(HrCheckpoint c);
 HrCheckpoint hr_checkpoint_from_string(const char *s);

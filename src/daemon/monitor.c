@@ -22,6 +22,8 @@
 #include "daemon/record.h"
 #include "daemon/report.h"
 
+/* The time constant of a process's smoothed growth rate (hr_proc_growth_alpha_permille). */
+#define GROWTH_TAU_USEC (1 * USEC_PER_SEC)
 
 void hr_monitor_options_default(HrMonitorOptions *o) {
         *o = (HrMonitorOptions) {};
@@ -209,9 +211,11 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
         if (m->scope_cgroup[0])
                 hr_proc_table_keep_cgroup(t, m->scope_cgroup);
 
-        /* Growth is an EWMA over scans: 30% weight on the newest interval. */
+        /* Growth is an EWMA with a time constant of GROWTH_TAU: a tab that stopped loading a scan ago at
+         * NORMAL (5 s) is no runaway any more, and 100 ms scans in an emergency do not make it jumpy. */
         const HrProcTable *prev = m->have_procs ? &m->procs[m->procs_cur] : NULL;
-        hr_proc_table_track_growth(prev, t, 300);
+        usec_t dt = prev && t->scanned_at > prev->scanned_at ? t->scanned_at - prev->scanned_at : 0;
+        hr_proc_table_track_growth(prev, t, hr_proc_growth_alpha_permille(dt, GROWTH_TAU_USEC));
 
         /* Only new or changed processes go through the rules' regexes; a reload reclassifies all. */
         HrClassifyInput in = { .self_pid = getpid(), .foreground_pid = m->foreground_pid };

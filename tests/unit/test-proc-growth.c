@@ -340,8 +340,26 @@ static void test_checkpoint_strings(void **state) {
         assert_int_equal(hr_checkpoint_from_string(NULL), _HR_CHECKPOINT_INVALID);
 }
 
+/* The weight for a time constant: the same forgetting in seconds at any scan rate. */
+static void test_alpha_for_tau(void **state) {
+        (void) state;
+        assert_int_equal(hr_proc_growth_alpha_permille(USEC_PER_SEC, USEC_PER_SEC), 500);
+        assert_int_equal(hr_proc_growth_alpha_permille(5 * USEC_PER_SEC, USEC_PER_SEC), 833);
+        assert_int_equal(hr_proc_growth_alpha_permille(100 * USEC_PER_MSEC, USEC_PER_SEC), 90);
+        assert_int_equal(hr_proc_growth_alpha_permille(0, USEC_PER_SEC), 0);
+        assert_int_equal(hr_proc_growth_alpha_permille(USEC_PER_SEC, 0), 1000);
+        assert_true(hr_proc_growth_alpha_permille(UINT64_MAX, UINT64_MAX) <= 1000);
+        /* Ten 100 ms scans of no growth forget about as much of an old rate as one 1 s scan. */
+        unsigned a = hr_proc_growth_alpha_permille(100 * USEC_PER_MSEC, USEC_PER_SEC);
+        double keep = 1.0;
+        for (int i = 0; i < 10; i++)
+                keep *= (1000 - a) / 1000.0;
+        assert_true(keep > 0.35 && keep < 0.45);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_alpha_for_tau),
                 cmocka_unit_test(test_table_lifecycle),
                 cmocka_unit_test(test_find),
                 cmocka_unit_test(test_growth_first_scan),
