@@ -250,6 +250,12 @@ many)
         ;;
 esac
 load_pid=${pid_of[$load_key]}
+# The desktop tells headroom which application is in front (what a compositor or session integration does
+# through headroomctl foreground); the peers have no such input, earlyoom-tuned gets --prefer/--avoid instead.
+if [ "$scenario" = foreground ] && [ "$contender" = headroom ] && [ -n "$cpid" ]; then
+        "$(dirname "$headroomd")/headroomctl" --socket /run/headroom/headroom.sock foreground "$load_pid" \
+                >>"$out/contender.log" 2>&1 || say "headroomctl foreground failed"
+fi
 sampler &
 sampler_pid=$!
 say "load $load_key started (pid $load_pid)"

@@ -150,6 +150,21 @@ static bool same_inputs(const HrProcTable *a, const HrProc *p, const HrProcTable
                strcmp(hr_proc_user(a, p), hr_proc_user(b, q)) == 0;
 }
 
+/* Is anc an ancestor of p (by ppid, through at most FAMILY_DEPTH generations; never through PID 1)? */
+#define FAMILY_DEPTH 32
+static bool descends_from(const HrProcTable *t, const HrProc *p, pid_t anc) {
+        if (anc <= 1)
+                return false;
+        for (unsigned depth = 0; p && depth < FAMILY_DEPTH; depth++) {
+                if (p->ppid == anc)
+                        return true;
+                if (p->ppid <= 1 || p->ppid == p->pid)
+                        return false;
+                p = hr_proc_table_find(t, p->ppid);
+        }
+        return false;
+}
+
 /* Takes q's rule-derived classification (not its foreground adjustment); keeps p's facts and adds the
  * ones that depend on the input, as classify_one() does. */
 static void reuse(const HrClassifyInput *in, HrProc *p, const HrProc *q) {
@@ -192,14 +207,16 @@ void hr_classify_since(const HrConfig *c, const HrClassifyInput *in, const HrPro
         if (!fg)
                 return;
 
-        /* The whole app unit is the foreground application: a browser's renderers, an IDE's helpers. */
+        /* The whole app unit is the foreground application: a browser's renderers, an IDE's helpers; and
+         * so is what it started (a terminal's job, an app's workers), wherever their cgroup. */
         const char *fg_cg = hr_proc_cgroup(t, fg);
         bool unit = hr_cgroup_is_app_unit(fg_cg);
         pid_t fg_pid = fg->pid;
 
         for (size_t i = 0; i < t->n; i++) {
                 HrProc *p = &t->procs[i];
-                if (p->pid != fg_pid && !(unit && strcmp(hr_proc_cgroup(t, p), fg_cg) == 0))
+                if (p->pid != fg_pid && !(unit && strcmp(hr_proc_cgroup(t, p), fg_cg) == 0) &&
+                    !descends_from(t, p, fg_pid))
                         continue;
                 p->priority = CLAMP(p->priority + c->foreground_adjust, 0, 100);
                 p->flags |= HR_PROC_FOREGROUND;

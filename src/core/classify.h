@@ -21,8 +21,9 @@ typedef struct HrClassifyInput {
  * User rules come before built-ins in HrConfig.rules. Facts are kept, never cleared (HR_PROC_SELF,
  * INIT, KTHREAD, SESSION, NEW), and added: HR_PROC_SELF for self_pid, HR_PROC_INIT for pid 1,
  * HR_PROC_SESSION for a process whose session is in session_ids. The foreground application gets foreground_adjust and HR_PROC_FOREGROUND: the
- * process, and every process sharing its cgroup when that cgroup is an app unit (last component
- * "*.scope" other than a login "session-*.scope", or "app-*.service"). Priorities clamp to 0..100. */
+ * process, its descendants (by ppid, up to 32 generations), and every process sharing its cgroup when that
+ * cgroup is an app unit (last component "*.scope" other than a login "session-*.scope", or "app-*.service").
+ * Priorities clamp to 0..100. */
 void hr_classify(const HrConfig *c, const HrClassifyInput *in, HrProcTable *t);
 
 /* Is cgroup path `cg` a systemd app unit whose processes all belong to one application? */

@@ -32,6 +32,7 @@ typedef struct ProcSpec {
         const char *exe;
         const char *user;
         uint64_t start;        /* 0: start_of(pid) */
+        pid_t ppid;            /* 0: 1 */
 } ProcSpec;
 
 static inline uint64_t start_of(pid_t pid) {
@@ -88,7 +89,7 @@ static inline HrProc *table_add(HrProcTable *t, const ProcSpec *s) {
         p = &t->procs[t->n++];
         *p = (HrProc) {
                 .pid = s->pid,
-                .ppid = 1,
+                .ppid = s->ppid ? s->ppid : 1,
                 .pgrp = s->pid,
                 .session = s->session ? s->session : s->pid,
                 .start_time = s->start ? s->start : start_of(s->pid),
