@@ -71,8 +71,11 @@ static bool proc_alive(const HrProc *p) {
         return p && p->state != 'Z' && p->state != 'X';
 }
 
+/* oom_score_adj -1000 is the kernel's own "never OOM-kill this": headroom honours it too. */
+#define OOM_SCORE_ADJ_NEVER (-1000)
+
 static bool untouchable(const HrProc *p) {
-        return p->pid <= 1 || (p->flags & UNTOUCHABLE) || !proc_alive(p);
+        return p->pid <= 1 || (p->flags & UNTOUCHABLE) || !proc_alive(p) || p->oom_score_adj <= OOM_SCORE_ADJ_NEVER;
 }
 
 static bool usable_cgroup(const char *cg) {
@@ -465,9 +468,35 @@ static unsigned build_workers(const Plan *pl, const HrProc *except) {
         return n;
 }
 
-/* HIGH and up: the fastest-growing build worker is paused (frozen, reason SPIKE) when another worker
- * still runs; the siblings finish and free, and the paused one is resumed. Paused early it holds little.
- * Returns whether it paused one. */
+/* How far ahead the spike budget looks: the workers' growth over this long must fit. */
+#define SPIKE_HORIZON_USEC (2 * USEC_PER_SEC)
+
+/* The spike budget: would the build's workers, growing as they are, plus `extra_kib`, use up within
+ * SPIKE_HORIZON_USEC what is left above the MemAvailable component's start (free swap counted as the
+ * pressure model counts it)? Never without a MemTotal. */
+static bool build_over_budget(const Plan *pl, uint64_t extra_kib) {
+        const HrSnapshot *sn = pl->snap;
+        const HrPressureConfig *pc = &pl->c->pressure;
+        uint64_t need = extra_kib, avail, reserve;
+
+        if (sn->mem_total_kib == 0)
+                return false;
+        for (size_t i = 0; pl->t && i < pl->t->n; i++) {
+                const HrProc *p = &pl->t->procs[i];
+                if (build_worker(pl, p) && p->growth_kib_per_sec > 0)
+                        need = add_sat(need, (uint64_t) p->growth_kib_per_sec * (SPIKE_HORIZON_USEC / USEC_PER_MSEC) /
+                                                     1000);
+        }
+        avail = add_sat(sn->mem_available_kib,
+                        sn->swap_free_kib <= sn->swap_total_kib
+                                ? sn->swap_free_kib / 1000 * MIN(pc->swap_credit_permille, 1000u) : 0);
+        reserve = sn->mem_total_kib / 10000 * (10000 - MIN(pc->ramp[HR_COMP_MEM_AVAILABLE].start, (uint64_t) 10000));
+        return avail < reserve || need > avail - reserve;
+}
+
+/* A build worker is paused (frozen, reason SPIKE) when another still runs: from HIGH up, and below when the
+ * build is over its budget (ahead of its peak). The one paused is the grower that holds least: paused early
+ * it holds little, and one near its peak is about to free. Returns whether it paused one. */
 static bool pause_build(Plan *pl) {
         const HrActionConfig *a = &pl->c->actions;
         const HrProc *best = NULL;
@@ -480,10 +509,14 @@ static bool pause_build(Plan *pl) {
                     !build_worker(pl, p) || whole_cover(pl, p) || p->growth_kib_per_sec <= 0 ||
                     p->growth_kib_per_sec < a->runaway_growth_kib_per_sec)
                         continue;
-                if (!best || p->growth_kib_per_sec > best->growth_kib_per_sec)
+                uint64_t held = p->rss_anon_kib + p->swap_kib, best_held = best ? best->rss_anon_kib + best->swap_kib : 0;
+                if (!best || held < best_held ||
+                    (held == best_held && p->growth_kib_per_sec > best->growth_kib_per_sec))
                         best = p;
         }
         if (!best || build_workers(pl, best) == 0)
+                return false;
+        if (pl->act < HR_LEVEL_HIGH && !build_over_budget(pl, 0))
                 return false;
         return add_pick(pl, best, HR_ACTION_FREEZE, HR_REASON_SPIKE, /* escalation= */ false);
 }
@@ -511,9 +544,10 @@ static void plan_resume(Plan *pl) {
         }
         if (n == 0)
                 return;
-        if (build_workers(pl, NULL) == 0 ||
-            (pl->act <= HR_LEVEL_ELEVATED && elapsed(pl->snap->now, pl->s->last_thaw_at, ac->thaw_min_interval_usec)))
+        if (build_workers(pl, NULL) == 0)
                 want = 1;
+        else if (pl->act <= HR_LEVEL_ELEVATED && elapsed(pl->snap->now, pl->s->last_thaw_at, ac->thaw_min_interval_usec))
+                want = build_over_budget(pl, order[0]->rss_kib) ? 0 : 1; /* it wants at least as much again */
         else
                 want = 0;
         for (unsigned i = 0; i < n && i < want && pl->out->n < HR_ACTIONS_MAX; i++) {
@@ -576,7 +610,7 @@ static void pick_victims(Plan *pl) {
                 return;
         }
 
-        if (level >= HR_LEVEL_HIGH && pause_build(pl))
+        if (pause_build(pl))
                 return;
 
         /* One victim at a time, and none until the pressure averages have seen the last one go. */
@@ -863,6 +897,8 @@ void hr_policy_plan(const HrConfig *c, const HrSnapshot *snap, const HrPolicySta
         if (snap->level == HR_LEVEL_NORMAL) {
                 plan_resume(&pl);
                 plan_recovery(&pl);
+                if (pause_build(&pl))
+                        emit_pick(&pl, &pl.picks[0]);
                 plan_spares(&pl);
                 return;
         }
@@ -873,6 +909,8 @@ void hr_policy_plan(const HrConfig *c, const HrSnapshot *snap, const HrPolicySta
         pl.act = MIN(snap->level, hr_level_for_score(&c->level, snap->pressure.score_centi));
         plan_resume(&pl);
         if (pl.act == HR_LEVEL_NORMAL) {
+                if (pause_build(&pl))
+                        emit_pick(&pl, &pl.picks[0]);
                 plan_spares(&pl);
                 return;
         }

@@ -60,7 +60,8 @@ void hr_policy_state_init(HrPolicyState *s);
 /* Plans this tick's actions into *ret (every byte cleared first, so equal inputs give equal bytes).
  * Order: thaws/restores/spares, then freezes, then warnings/terminations/checkpoints, then kills. Never targets PID 1,
  * kernel threads, headroomd, callers' sessions, protected processes or zombies; never freezes and
- * thaws one process in the same plan; plans nothing but thaws/restores at NORMAL and no thaw above it.
+ * thaws one process in the same plan; plans nothing but thaws/restores (and spike mode's pause) at NORMAL
+ * and no thaw above it but spike mode's resume.
  *
  * The ladder, cumulative by level (limits from c->actions):
  *   NORMAL     thaw FROZEN / restore CHECKPOINTED (once the original is gone), most important first,
@@ -83,13 +84,15 @@ void hr_policy_state_init(HrPolicyState *s);
  * warn: it may KILL a warned process at once. WARNED processes are never frozen or thawed.
  * At EMERGENCY the first KILL does not wait for that cooldown; a new victim after a KILL waits
  * kill_cooldown_usec from last_sigkill_at, and an escalation plans no new victim in the same plan.
- * Spike mode (build processes, HR_PROC_BUILD): from HIGH up the fastest-growing build worker (growing
- * >= runaway_growth_kib_per_sec) is paused, a FREEZE with reason SPIKE, instead of any victim, while
- * another build worker (untracked, growing >= 1 MiB/s or holding >= 64 MiB) still runs; build processes
- * are victims only when nothing else is. Paused workers are resumed (THAW, reason SPIKE; never gated on
- * MemAvailable) one at a time, the first paused first: at once at any level when no worker runs, and one
- * per thaw_min_interval_usec once the level acted on is ELEVATED or below. A plan that resumes pauses none
- * and ends no build process.
+ * Spike mode (build processes, HR_PROC_BUILD): one build worker growing >= runaway_growth_kib_per_sec,
+ * the one holding least, is paused per plan, a FREEZE with reason SPIKE, instead of any victim, while
+ * another build worker (untracked, growing >= 1 MiB/s or holding >= 64 MiB) still runs: from HIGH up, and at
+ * any level (NORMAL included) when the build is over its budget — its workers' growth over 2 s exceeds
+ * MemAvailable + swap credit above the MemAvailable ramp's start. Build processes are victims only when
+ * nothing else is. Paused workers are resumed (THAW, reason SPIKE) one at a time, the first paused first: at
+ * once at any level when no worker runs, and one per thaw_min_interval_usec once the level acted on is
+ * ELEVATED or below and the budget holds with its rss added. A plan that resumes pauses none and ends no
+ * build process. Processes with oom_score_adj -1000 are never touched, like the kernel's OOM killer.
  * NEVER_KILL / FREEZE_ONLY processes are only ever frozen (and thawed). Thaws/restores are the undo
  * of headroom's own actions and are planned even when freezing/checkpointing has been disabled.
  *

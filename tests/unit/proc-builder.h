@@ -33,6 +33,7 @@ typedef struct ProcSpec {
         const char *user;
         uint64_t start;        /* 0: start_of(pid) */
         pid_t ppid;            /* 0: 1 */
+        int32_t oom_adj;       /* oom_score_adj */
 } ProcSpec;
 
 static inline uint64_t start_of(pid_t pid) {
@@ -99,6 +100,7 @@ static inline HrProc *table_add(HrProcTable *t, const ProcSpec *s) {
                 .rss_file_kib = MIB(s->file_mib),
                 .swap_kib = MIB(s->swap_mib),
                 .oom_score = s->oom,
+                .oom_score_adj = s->oom_adj,
                 .growth_kib_per_sec = s->growth_kib_s,
                 .priority = s->prio,
                 .rule = -1,
@@ -139,6 +141,7 @@ static inline const HrProc *table_find(const HrProcTable *t, pid_t pid) {
 /* The limits the policy tests are written against (not the shipped defaults, which may be tuned). */
 static inline void test_config(HrConfig *c) {
         memset(c, 0, sizeof(*c));
+        c->pressure = hr_pressure_config_default; /* the spike budget's reserve and swap credit */
         c->default_priority = 50;
         c->foreground_adjust = -25;
         c->actions = (HrActionConfig) {

@@ -166,6 +166,9 @@ static void emergency_at_63(HrConfig *c) {
         real_levels(c);
         c->level.enter_centi[HR_LEVEL_EMERGENCY] = 6300;
 }
+static void no_swap_credit(HrConfig *c) {
+        c->pressure.swap_credit_permille = 0;
+}
 static void one_freeze(HrConfig *c) {
         c->actions.freeze_max_per_tick = 1;
 }
@@ -221,6 +224,16 @@ static const PolicyCase cases[] = {
         { "calm again: a frozen process that died is not thawed", HR_LEVEL_NORMAL, PROCS(SCENE),
           .tracked = T(FROZEN(1600, 300)), .want = NOTHING },
 
+        /* oom_score_adj -1000: the kernel's "never OOM-kill", honoured. */
+        { "EMERGENCY: a process at oom_score_adj -1000 is never a victim", HR_LEVEL_EMERGENCY,
+          PROCS(SYSTEMD, SELF, SHELL, { 1500, "sshd", 50, 0, "/system.slice/ssh.service", .anon_mib = 900,
+                                        .oom_adj = -1000 },
+                { 1501, "bash", 50, 0, "/system.slice/ssh.service", .anon_mib = 10, .oom_adj = -999 }),
+          .want = A(KILL(1501)) },
+        { "ELEVATED: nor frozen", HR_LEVEL_ELEVATED,
+          PROCS(SYSTEMD, SELF, { 1001, "Isolated Web Co", 85, 0, FIREFOX_SCOPE, .anon_mib = 600, .oom_adj = -1000 }),
+          .want = NOTHING },
+
         /* Live pressure: ending a process needs stalls now, not only PSI avg10's memory of them. */
         { "CRITICAL on avg10's memory alone: freezes, ends nobody", HR_LEVEL_CRITICAL, PROCS(SCENE),
           .tweak = real_levels, .stale = 6310, .want = A(FREEZE(1200), FREEZE(1003), FREEZE(1001), FREEZE(1002)) },
@@ -236,19 +249,32 @@ static const PolicyCase cases[] = {
 
         /* Spike mode: a build's growing worker is paused while a sibling runs, and resumed; never killed
          * while anything else can go. */
-        { "spike: CRITICAL pauses the fastest-growing compiler, freezes the tabs", HR_LEVEL_CRITICAL,
-          PROCS(DESK, BUILD), .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), PAUSE(1401)) },
+        { "spike: CRITICAL pauses the growing compiler that holds least, freezes the tabs", HR_LEVEL_CRITICAL,
+          PROCS(DESK, BUILD), .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), PAUSE(1403)) },
         { "spike: EMERGENCY pauses too, kills nobody", HR_LEVEL_EMERGENCY, PROCS(DESK, BUILD),
-          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), PAUSE(1401)) },
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), PAUSE(1403)) },
         { "spike: HIGH pauses too, early, while the workers hold little", HR_LEVEL_HIGH, PROCS(DESK, BUILD),
-          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), PAUSE(1401)) },
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), PAUSE(1403)) },
+        { "spike: equal holdings, the faster grower is paused", HR_LEVEL_HIGH,
+          PROCS(SYSTEMD, SELF, DRIVER, CC1(1401, 20, 100), CC1(1402, 40, 100)), .want = A(PAUSE(1402)) },
+        { "spike budget: NORMAL pauses when the workers' next 2 s do not fit above the reserve", HR_LEVEL_NORMAL,
+          PROCS(DESK, BUILD), .tweak = no_swap_credit, .avail_mib = 2600, .want = A(PAUSE(1403)) },
+        { "spike budget: free swap counts for half", HR_LEVEL_NORMAL, PROCS(DESK, BUILD), .avail_mib = 2600,
+          .want = NOTHING },
+        { "spike budget: ELEVATED pauses over budget (and freezes the tabs)", HR_LEVEL_ELEVATED, PROCS(DESK, BUILD),
+          .tweak = no_swap_credit, .avail_mib = 2600,
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), PAUSE(1403)) },
+        { "spike budget: within it, ELEVATED leaves the build alone", HR_LEVEL_ELEVATED, PROCS(DESK, BUILD),
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002)) },
+        { "spike budget: a lone worker is never paused", HR_LEVEL_NORMAL, PROCS(SYSTEMD, SELF, DRIVER, CC1(1401, 60, 150)),
+          .tweak = no_swap_credit, .avail_mib = 2000, .want = NOTHING },
         { "spike: a waiting driver is no worker: the last compiler runs on", HR_LEVEL_CRITICAL,
           PROCS(SYSTEMD, SELF, { 1400, "make", 50, HR_PROC_BUILD, BUILD_CG, .anon_mib = 8, .growth_kib_s = 200 },
                 CC1(1401, 60, 150)), .tweak = no_terminate, .want = NOTHING },
         { "spike: the next grower is paused while the last worker runs on", HR_LEVEL_CRITICAL,
           PROCS(DESK, DRIVER, CC1(1401, 0, 150), CC1(1402, 40, 120), CC1(1403, 20, 100)),
           .tracked = T(PAUSED(1401, 150, 2), FROZEN(1001, 600), FROZEN(1002, 300), FROZEN(1003, 900)),
-          .want = A(PAUSE(1402)) },
+          .want = A(PAUSE(1403)) },
         { "spike: the last worker is not paused; a frozen tab goes before any build process", HR_LEVEL_CRITICAL,
           PROCS(DESK, DRIVER, CC1(1401, 0, 150), CC1(1402, 0, 120), CC1(1403, 20, 100)),
           .tracked = T(PAUSED(1401, 150, 3), PAUSED(1402, 120, 2), FROZEN(1001, 600), FROZEN(1002, 300),
@@ -274,6 +300,12 @@ static const PolicyCase cases[] = {
         { "spike: NORMAL resumes without the MemAvailable gate (a build must not wait forever)", HR_LEVEL_NORMAL,
           PROCS(DESK, DRIVER, CC1(1401, 0, 150)), .tracked = T(PAUSED(1401, 150, 3), FROZEN(1003, 900)),
           .avail_mib = 100, .want = A(RESUME(1401)) },
+        { "spike: ELEVATED resumes only within the budget, its rss counted", HR_LEVEL_ELEVATED,
+          PROCS(SYSTEMD, SELF, DRIVER, CC1(1401, 0, 150), CC1(1402, 30, 120)), .tracked = T(PAUSED(1401, 150, 3)),
+          .tweak = no_swap_credit, .avail_mib = 2457 + 60 + 100, .want = NOTHING },
+        { "spike: ELEVATED resumes within the budget", HR_LEVEL_ELEVATED,
+          PROCS(SYSTEMD, SELF, DRIVER, CC1(1401, 0, 150), CC1(1402, 30, 120)), .tracked = T(PAUSED(1401, 150, 3)),
+          .tweak = no_swap_credit, .avail_mib = 2457 + 60 + 160, .want = A(RESUME(1401)) },
         { "spike: ELEVATED resumes no sooner than thaw_min_interval after the last", HR_LEVEL_ELEVATED,
           PROCS(SYSTEMD, SELF, DRIVER, CC1(1401, 0, 150), CC1(1402, 30, 120)), .tracked = T(PAUSED(1401, 150, 3)),
           .since_thaw = 1 * SEC, .want = NOTHING },
