@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Plain data of one pressure sample: PSI, meminfo, vmstat, swaps, zram. Filled by parse/, read by core/. */
+/* Plain data of one pressure sample: PSI, meminfo, vmstat, swaps, zram, loadavg. Filled by parse/, read by core/. */
 #pragma once
 
 #include <stdbool.h>
@@ -128,6 +128,12 @@ typedef struct HrZramDev {
         uint64_t disksize_bytes;
 } HrZramDev;
 
+/* /proc/loadavg's last two fields: tasks (processes and threads) and the last pid handed out. */
+typedef struct HrLoadavg {
+        uint32_t tasks;
+        int32_t last_pid;
+} HrLoadavg;
+
 /* Everything one tick reads. Fixed size: the sampler fills it in place, never allocating. */
 typedef struct HrSample {
         usec_t at;              /* CLOCK_MONOTONIC, set by the sampler */
@@ -138,6 +144,8 @@ typedef struct HrSample {
         HrSwaps swaps;
         HrZramDev zram[HR_ZRAM_MAX];
         unsigned n_zram;
+        HrLoadavg loadavg;
+        bool has_loadavg;
 } HrSample;
 
 static inline uint64_t hr_meminfo_get(const HrMeminfo *m, HrMeminfoField f) {

@@ -22,6 +22,11 @@
 #include "daemon/record.h"
 #include "daemon/report.h"
 
+/* At NORMAL with a score of 0, the process table is refreshed this often all the same, and as soon as this
+ * many pids have been handed out since the last scan. */
+#define WARM_SCAN_USEC (60 * USEC_PER_SEC)
+#define WARM_SCAN_NEW_PIDS 256
+
 /* The time constant of a process's smoothed growth rate (hr_proc_growth_alpha_permille). */
 #define GROWTH_TAU_USEC (1 * USEC_PER_SEC)
 
@@ -235,6 +240,8 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
         }
         m->procs_cur = next;
         m->have_procs = true;
+        m->scanned_at = now;
+        m->scanned_last_pid = s->has_loadavg ? s->loadavg.last_pid : 0;
 
         HrSnapshot snap = {
                 .now = now,
@@ -292,6 +299,16 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                 decided(m, a, line, snap.level, now, true);
         }
         hr_policy_commit(&m->policy, &snap, &m->plan);
+}
+
+/* Have WARM_SCAN_NEW_PIDS pids been handed out since the last scan (a burst of new processes to get to know
+ * before they matter)? The last pid wraps at pid_max: going back counts as a burst too. */
+static bool many_new_pids(const HrMonitor *m) {
+        const HrSample *s = &m->sample[m->cur];
+        if (!s->has_loadavg || m->scanned_last_pid == 0)
+                return false;
+        return s->loadavg.last_pid < m->scanned_last_pid ||
+               s->loadavg.last_pid - m->scanned_last_pid >= WARM_SCAN_NEW_PIDS;
 }
 
 /* systemd's STATUS= (systemctl status shows it): the level and the score. */
@@ -375,8 +392,12 @@ int hr_monitor_tick(HrMonitor *m, usec_t now) {
                 (void) hr_flight_incident(&m->flight, now, what);
         }
 
-        /* Processes matter only under pressure, or while something done must be undone. */
-        if (m->level.level > HR_LEVEL_NORMAL || m->policy.n_tracked > 0 || why != HR_LEVEL_UNCHANGED || m->opt.record)
+        /* Processes matter under pressure, while something done must be undone, and as soon as any component
+         * starts to count (the score leaves 0: spike mode's budget looks ahead from NORMAL). Otherwise a scan
+         * every WARM_SCAN_USEC keeps the table warm, so the first scan of an incident reads one file per known
+         * process instead of seven (2000 processes took 37 s to scan cold in the VM's thrash). */
+        if (m->level.level > HR_LEVEL_NORMAL || m->policy.n_tracked > 0 || why != HR_LEVEL_UNCHANGED || m->opt.record ||
+            p.score_centi > 0 || !m->have_procs || now - m->scanned_at >= WARM_SCAN_USEC || many_new_pids(m))
                 plan_tick(m, now, why != HR_LEVEL_UNCHANGED);
 
         int k = hr_flight_tick(&m->flight, now);

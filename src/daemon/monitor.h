@@ -71,6 +71,8 @@ typedef struct HrMonitor {
         HrProcTable procs[2];   /* ping-pong like the samples: growth needs the previous scan */
         unsigned procs_cur;
         bool have_procs;
+        usec_t scanned_at;      /* the last scan (0: none yet) */
+        int32_t scanned_last_pid; /* /proc/loadavg's last pid at that scan (0: unknown) */
         bool scan_failing;
         bool reclassify;        /* the rules changed: classify every process afresh */
         HrPolicyState policy;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The sampler: opens PSI, meminfo, vmstat, swaps and zram mm_stat once, then each sample is a
+/* The sampler: opens PSI, meminfo, vmstat, swaps, loadavg and zram mm_stat once, then each sample is a
  * pread() per file into one preallocated buffer, parsed in place. No allocation per sample. */
 #include <dirent.h>
 #include <errno.h>
@@ -80,6 +80,7 @@ void hr_sensors_init_closed(HrSensors *s) {
         sensor_file_init(&s->meminfo);
         sensor_file_init(&s->vmstat);
         sensor_file_init(&s->swaps);
+        sensor_file_init(&s->loadavg);
         for (unsigned i = 0; i < HR_ZRAM_MAX; i++)
                 sensor_file_init(&s->zram[i]);
 }
@@ -131,6 +132,9 @@ int hr_sensors_open(HrSensors *s, const HrSysroot *root, const char *scope_rel) 
         if (open_file(&s->swaps, root->proc_fd, "", "swaps") < 0)
                 s->swaps.fd = -EBADF; /* kernels without CONFIG_SWAP */
         (void) snprintf(s->swaps.rel, sizeof s->swaps.rel, "proc/swaps");
+        if (open_file(&s->loadavg, root->proc_fd, "", "loadavg") < 0)
+                s->loadavg.fd = -EBADF; /* only a hint: when new processes appear */
+        (void) snprintf(s->loadavg.rel, sizeof s->loadavg.rel, "proc/loadavg");
 
         open_zram(s);
         return 0;
@@ -145,6 +149,7 @@ void hr_sensors_close(HrSensors *s) {
         s->meminfo.fd = hr_close(s->meminfo.fd);
         s->vmstat.fd = hr_close(s->vmstat.fd);
         s->swaps.fd = hr_close(s->swaps.fd);
+        s->loadavg.fd = hr_close(s->loadavg.fd);
         for (unsigned i = 0; i < s->n_zram; i++)
                 s->zram[i].fd = hr_close(s->zram[i].fd);
         s->n_zram = 0;
@@ -162,6 +167,7 @@ static int parse_psi(const char *b, size_t n, void *r, HrParseErr *e) { return h
 static int parse_meminfo(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_meminfo(b, n, r, e); }
 static int parse_vmstat(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_vmstat(b, n, r, e); }
 static int parse_swaps(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_swaps(b, n, r, e); }
+static int parse_loadavg(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_loadavg(b, n, r, e); }
 static int parse_mm_stat(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_zram_mm_stat(b, n, r, e); }
 
 static int sample_file(HrSensors *s, const HrSensorFile *f, ParseFn parse, void *dst, HrSensorError *err) {
@@ -208,6 +214,14 @@ int hr_sensors_sample(HrSensors *s, usec_t now, HrSample *out, HrSensorError *er
                 r = sample_file(s, &s->swaps, parse_swaps, &out->swaps, err);
                 if (r < 0)
                         return r;
+        }
+
+        out->has_loadavg = false;
+        if (s->loadavg.fd >= 0) {
+                r = sample_file(s, &s->loadavg, parse_loadavg, &out->loadavg, err);
+                if (r < 0)
+                        return r;
+                out->has_loadavg = true;
         }
 
         out->n_zram = 0;

@@ -19,7 +19,7 @@ typedef struct HrSensorFile {
 typedef struct HrSensors {
         const HrSysroot *root;
         HrSensorFile psi[_HR_PSI_RESOURCE_MAX];
-        HrSensorFile meminfo, vmstat, swaps;
+        HrSensorFile meminfo, vmstat, swaps, loadavg;
         HrSensorFile zram[HR_ZRAM_MAX];
         unsigned zram_index[HR_ZRAM_MAX];
         uint64_t zram_disksize[HR_ZRAM_MAX];
@@ -36,8 +36,8 @@ typedef struct HrSensorError {
 } HrSensorError;
 
 /* Opens every source. scope_rel is a directory relative to the root (see hr_sysroot_resolve_scope) or
- * NULL. Missing PSI, swaps or zram are not errors (has_psi / n_zram say so); missing meminfo or
- * vmstat are. */
+ * NULL. Missing PSI, swaps, zram or loadavg are not errors (has_psi / n_zram / has_loadavg say so);
+ * missing meminfo or vmstat are. */
 int hr_sensors_open(HrSensors *s, const HrSysroot *root, const char *scope_rel);
 void hr_sensors_close(HrSensors *s);
 

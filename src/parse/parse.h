@@ -37,6 +37,9 @@ int hr_parse_swaps(const char *buf, size_t len, HrSwaps *ret, HrParseErr *err);
 /* "152231936 39213322 40505344 0 40546304 0 0 1 1": at least the first three columns. */
 int hr_parse_zram_mm_stat(const char *buf, size_t len, HrZramStat *ret, HrParseErr *err);
 
+/* "0.52 0.41 0.38 2/1234 56789": tasks and the last pid (the averages are only checked). */
+int hr_parse_loadavg(const char *buf, size_t len, HrLoadavg *ret, HrParseErr *err);
+
 /* Strict unsigned decimal over exactly n bytes: no sign, no spaces, no overflow. */
 int hr_parse_u64(const char *s, size_t n, uint64_t *ret);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of parse/: PSI, meminfo, vmstat, swaps, zram mm_stat and the strict number helpers. */
+/* Unit tests of parse/: PSI, meminfo, vmstat, swaps, zram mm_stat, loadavg and the strict number helpers. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -21,7 +21,7 @@
 
 static unsigned char sentinel[sizeof(HrSwaps)]; /* the largest result type */
 
-/* The five parsers behind one signature, so one runner checks the shared contract. */
+/* The parsers behind one signature, so one runner checks the shared contract. */
 #define WRAP(fn, T)                                                                     \
         static int fn##_v(const char *b, size_t n, void *ret, HrParseErr *e) {          \
                 return fn(b, n, (T *) ret, e);                                          \
@@ -31,12 +31,14 @@ WRAP(hr_parse_meminfo, HrMeminfo)
 WRAP(hr_parse_vmstat, HrVmstat)
 WRAP(hr_parse_swaps, HrSwaps)
 WRAP(hr_parse_zram_mm_stat, HrZramStat)
+WRAP(hr_parse_loadavg, HrLoadavg)
 
 static const Parser P_PSI = { "psi", hr_parse_psi_v, sizeof(HrPsi) };
 static const Parser P_MEMINFO = { "meminfo", hr_parse_meminfo_v, sizeof(HrMeminfo) };
 static const Parser P_VMSTAT = { "vmstat", hr_parse_vmstat_v, sizeof(HrVmstat) };
 static const Parser P_SWAPS = { "swaps", hr_parse_swaps_v, sizeof(HrSwaps) };
 static const Parser P_ZRAM = { "zram", hr_parse_zram_mm_stat_v, sizeof(HrZramStat) };
+static const Parser P_LOADAVG = { "loadavg", hr_parse_loadavg_v, sizeof(HrLoadavg) };
 
 /* The shared contract check; returns the code (the input copy is freed). */
 static int run(const Parser *p, const char *name, const char *in, size_t len, int want_r, unsigned want_line,
@@ -535,9 +537,46 @@ static void test_zram(void **state) {
         }
 }
 
+/* ---- loadavg ---------------------------------------------------------------------------------------- */
+
+typedef struct LoadavgCase {
+        CASE_HEAD;
+        uint32_t tasks;
+        int32_t last_pid;
+} LoadavgCase;
+
+static const LoadavgCase loadavg_cases[] = {
+        { "6.18", IN("0.52 0.41 0.38 2/1234 56789\n"), 0, 0, 1234, 56789 },
+        { "idle, no newline", IN("0.00 0.00 0.00 1/97 4194303"), 0, 0, 97, 4194303 },
+        { "busy", IN("123.45 99.01 12.00 17/40000 1\n"), 0, 0, 40000, 1 },
+
+        { "empty", IN(""), -EBADMSG, 1 },
+        { "two averages", IN("0.52 0.41 2/1234 56789\n"), -EBADMSG, 1 },
+        { "an average without decimals", IN("1 0.41 0.38 2/1234 56789\n"), -EBADMSG, 1 },
+        { "no slash", IN("0.52 0.41 0.38 1234 56789\n"), -EBADMSG, 1 },
+        { "more running than tasks", IN("0.52 0.41 0.38 9/8 56789\n"), -EINVAL, 1 },
+        { "empty tasks", IN("0.52 0.41 0.38 2/ 56789\n"), -EINVAL, 1 },
+        { "last pid missing", IN("0.52 0.41 0.38 2/1234\n"), -EBADMSG, 1 },
+        { "last pid negative", IN("0.52 0.41 0.38 2/1234 -5\n"), -EINVAL, 1 },
+        { "last pid beyond a pid", IN("0.52 0.41 0.38 2/1234 2147483648\n"), -EINVAL, 1 },
+        { "trailing field", IN("0.52 0.41 0.38 2/1234 56789 x\n"), -EINVAL, 1 },
+};
+
+static void test_loadavg(void **state) {
+        (void) state;
+        for (size_t i = 0; i < ELEMENTSOF(loadavg_cases); i++) {
+                const LoadavgCase *c = &loadavg_cases[i];
+                HrLoadavg la;
+                if (run(&P_LOADAVG, c->name, c->in, c->len, c->r, c->line, &la) < 0)
+                        continue;
+                EXPECT_U(c->name, la.tasks, c->tasks);
+                EXPECT_U(c->name, (uint64_t) la.last_pid, (uint64_t) c->last_pid);
+        }
+}
+
 /* ---- shared contract: NULL input, truncation and byte mutations ------------------------------------- */
 
-static const Parser *const parsers[] = { &P_PSI, &P_MEMINFO, &P_VMSTAT, &P_SWAPS, &P_ZRAM };
+static const Parser *const parsers[] = { &P_PSI, &P_MEMINFO, &P_VMSTAT, &P_SWAPS, &P_ZRAM, &P_LOADAVG };
 
 static void test_null_buffer(void **state) {
         (void) state;
@@ -575,6 +614,7 @@ static void test_truncate_and_mutate(void **state) {
                 { &P_VMSTAT, vmstat_618 },
                 { &P_SWAPS, SW_HDR "/dev/zram0 partition\t2097148\t\t12\t\t100\n/swap\\040file file 1024 10 -2\n" },
                 { &P_ZRAM, "152231936 39213322 40505344 0 40546304 0 0 1 1\n" },
+                { &P_LOADAVG, "0.52 0.41 0.38 2/1234 56789\n" },
         };
         static const char bytes[] = { '\0', '\n', '\r', ' ', '-', '.', '9', 'x', '\\', '=', ':' };
         char buf[2048];
@@ -707,6 +747,13 @@ static void test_live_swaps(void **state) {
         assert_true(listed <= sw.size_kib);
 }
 
+static void test_live_loadavg(void **state) {
+        HrLoadavg la;
+        (void) state;
+        parse_live(&P_LOADAVG, "/proc/loadavg", &la);
+        assert_true(la.tasks > 0 && la.last_pid > 0);
+}
+
 static void test_live_zram(void **state) {
         HrZramStat z;
         (void) state;
@@ -732,6 +779,7 @@ int main(void) {
                 cmocka_unit_test(test_swaps),
                 cmocka_unit_test(test_swaps_many),
                 cmocka_unit_test(test_zram),
+                cmocka_unit_test(test_loadavg),
                 cmocka_unit_test(test_null_buffer),
                 cmocka_unit_test(test_truncate_and_mutate),
                 cmocka_unit_test(test_mountinfo_cgroup2),
@@ -739,6 +787,7 @@ int main(void) {
                 cmocka_unit_test(test_live_meminfo),
                 cmocka_unit_test(test_live_vmstat),
                 cmocka_unit_test(test_live_swaps),
+                cmocka_unit_test(test_live_loadavg),
                 cmocka_unit_test(test_live_zram),
         };
         return cmocka_run_group_tests(tests, setup, NULL);
