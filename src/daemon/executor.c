@@ -728,12 +728,13 @@ void hr_executor_sync(HrExecutor *ex, HrPolicyState *s) {
         bool changed = false;
 
         ex->resync = false;
-        /* What only the executor knows: a checkpoint that fell back to terminating, one a previous run left. */
+        /* What only the executor knows: a checkpoint that fell back to terminating; a checkpoint or a victim a
+         * previous run left. */
         for (unsigned i = 0; i < ex->registry.n; i++) {
                 const HrRegistryEntry *e = &ex->registry.e[i];
                 const HrTracked *tr = hr_policy_find(s, e->pid, e->start_time);
                 if ((tr && tr->state == HR_TRACKED_CHECKPOINTED && e->state == HR_TRACKED_TERMINATING) ||
-                    (!tr && e->state == HR_TRACKED_CHECKPOINTED)) {
+                    (!tr && (e->state == HR_TRACKED_CHECKPOINTED || e->state == HR_TRACKED_TERMINATING))) {
                         HrTracked adopt = {
                                 .pid = e->pid,
                                 .start_time = e->start_time,
@@ -802,6 +803,46 @@ unsigned hr_executor_thaw_all(HrExecutor *ex) {
         return n;
 }
 
+/* What a victim a previous run had sent SIGTERM gets from the new run before SIGKILL (its own grace is unknown). */
+#define TAKEOVER_GRACE_USEC (5 * USEC_PER_SEC)
+
+/* A TERMINATING entry of a previous run whose process still runs: watched like one of ours. */
+static int take_over_victim(HrExecutor *ex, const HrRegistryEntry *e) {
+        HrVictim *v = victim_slot(ex);
+        usec_t now = hr_now();
+        int fd, r;
+
+        if (!v)
+                return -EBUSY;
+        r = hr_pidfd_pin(ex->root, e->pid, e->start_time, &fd);
+        if (r < 0)
+                return r;
+        *v = (HrVictim) {
+                .pidfd = fd,
+                .pid = e->pid,
+                .start_time = e->start_time,
+                .whole_cgroup = false,
+                .signalled_at = now,
+                .kill_at = now + TAKEOVER_GRACE_USEC,
+                .priority = e->priority,
+        };
+        (void) hr_log_safe(e->comm, v->comm, sizeof v->comm);
+        (void) snprintf(v->cgroup, sizeof v->cgroup, "%s", e->cgroup);
+        (void) snprintf(v->why, sizeof v->why, "%s", e->why);
+        if (ex->loop) {
+                r = hr_loop_add_fd(ex->loop, fd, EPOLLIN, on_victim_exit, ex);
+                if (r < 0) {
+                        v->pidfd = hr_close(v->pidfd);
+                        return r;
+                }
+        }
+        arm_grace_timer(ex);
+        ex->resync = true; /* the policy learns it is terminating before it plans */
+        log_notice("Previous run: %d (%s, priority %d) was terminating; watched, SIGKILL if still there in %llu s: %s",
+                   (int) e->pid, v->comm, e->priority, (unsigned long long) (TAKEOVER_GRACE_USEC / USEC_PER_SEC), v->why);
+        return 0;
+}
+
 int hr_executor_recover(HrExecutor *ex) {
         char why[256] = "";
         unsigned skipped = 0;
@@ -854,6 +895,15 @@ int hr_executor_recover(HrExecutor *ex) {
                 }
                 if (!running) {
                         log_info("Previous run: %d (%s) is gone, forgotten", (int) e->pid, comm);
+                        continue;
+                }
+                if (e->state == HR_TRACKED_TERMINATING) {
+                        if (take_over_victim(ex, e) == 0) {
+                                ex->registry.e[kept++] = *e;
+                                continue;
+                        }
+                        log_info("Previous run: %d (%s) was terminating and could not be watched, left as it is",
+                                 (int) e->pid, comm);
                         continue;
                 }
                 if (e->state != HR_TRACKED_FROZEN) {

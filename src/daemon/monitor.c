@@ -42,6 +42,14 @@ static HrTriggerSpec trigger_spec(const HrConfig *c, HrStall which) {
         };
 }
 
+/* An empty --config file is valid (every setting at its default), but emptied by mistake it silently undoes
+ * every setting on a reload: say so. */
+static void warn_if_emptied(const char *path) {
+        struct stat st;
+        if (path && stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+                log_warning("Reload: %s is empty: every setting is back to its built-in default", path);
+}
+
 /* Config: re-reads the files (SIGHUP, `reload`). A broken config changes nothing: the previous one keeps
  * running. Error lines go to the log and, when `lines` is a JSON array, there. */
 static int reload_config(HrMonitor *m, json_object *lines, size_t *ret_n_files) {
@@ -82,6 +90,7 @@ static int reload_config(HrMonitor *m, json_object *lines, size_t *ret_n_files) 
         m->config = fresh; /* the rules' regexes move with it */
         m->reclassify = true;
         log_info("Reload: configuration from %zu file(s), %zu rules", n_files, m->config.n_rules);
+        warn_if_emptied(m->opt.conf_paths->config_file);
         return 0;
 }
 
