@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(ini registry psi meminfo vmstat swaps zram mountinfo pidstat number loadavg conf-value conf-load control)
+targets=(ini registry psi meminfo vmstat swaps zram mountinfo pidstat number loadavg maps conf-value conf-load control)
 target=${1:?usage: scripts/fuzz.sh TARGET|all [SECONDS]  (TARGET: ${targets[*]})}
 seconds=${2:-120}
 

@@ -13,6 +13,7 @@ static const char *const action_type_table[_HR_ACTION_TYPE_MAX] = {
         [HR_ACTION_RESTORE] = "restore",
         [HR_ACTION_WARN] = "warn",
         [HR_ACTION_SPARE] = "spare",
+        [HR_ACTION_PAGE_OUT] = "page-out",
 };
 
 static const char *const reason_table[_HR_REASON_MAX] = {

@@ -20,6 +20,7 @@ typedef enum HrActionType {
         HR_ACTION_RESTORE,    /* CRIU restore */
         HR_ACTION_WARN,       /* about to be terminated: tell listeners and run the hook, then wait grace_usec */
         HR_ACTION_SPARE,      /* a warned process survives: the pressure fell (or it shed memory) meanwhile */
+        HR_ACTION_PAGE_OUT,   /* a frozen process's memory pushed out to swap (process_madvise MADV_PAGEOUT) */
         _HR_ACTION_TYPE_MAX,
         _HR_ACTION_TYPE_INVALID = -22,
 } HrActionType;

@@ -205,6 +205,9 @@ int hr_config_init_default(HrConfig *c) {
                         /* Enough to stop a storm of new tabs within a second of ELEVATED ticks, few enough
                          * that one misjudged tick does not stop half the desktop. */
                         .freeze_max_per_tick = 4,
+                        /* A frozen process's pages are the coldest there are: out to (zram) swap at HIGH, before
+                         * the kernel's reclaim takes the working sets of the running ones instead. */
+                        .page_out_enabled = true,
                         /* Recovery in small batches: what a thaw faults back in must not re-create the
                          * pressure that froze it. */
                         .thaw_max_per_tick = 2,

@@ -521,7 +521,7 @@ static bool pause_build(Plan *pl) {
         return add_pick(pl, best, HR_ACTION_FREEZE, HR_REASON_SPIKE, /* escalation= */ false);
 }
 
-static void emit_untrack(Plan *pl, const HrTracked *tr, const HrProc *p, HrActionType type, HrReason reason);
+static void emit_tracked(Plan *pl, const HrTracked *tr, const HrProc *p, HrActionType type, HrReason reason);
 
 /* Paused build workers come back one at a time, the first paused first: at once when no worker runs (the
  * build would wait forever), else once the pressure is down to ELEVATED, one per thaw_min_interval_usec
@@ -551,7 +551,7 @@ static void plan_resume(Plan *pl) {
         else
                 want = 0;
         for (unsigned i = 0; i < n && i < want && pl->out->n < HR_ACTIONS_MAX; i++) {
-                emit_untrack(pl, order[i], proc_find(pl->t, order[i]->pid, order[i]->start_time), HR_ACTION_THAW,
+                emit_tracked(pl, order[i], proc_find(pl->t, order[i]->pid, order[i]->start_time), HR_ACTION_THAW,
                              HR_REASON_SPIKE);
                 pl->resumed = true;
         }
@@ -650,7 +650,7 @@ static void plan_spares(Plan *pl) {
                 p = proc_find(pl->t, tr->pid, tr->start_time);
                 if (!proc_alive(p) || chosen(pl, p))
                         continue; /* gone (the next commit forgets it), or picked again */
-                emit_untrack(pl, tr, p, HR_ACTION_SPARE, HR_REASON_RECOVERY);
+                emit_tracked(pl, tr, p, HR_ACTION_SPARE, HR_REASON_RECOVERY);
         }
 }
 
@@ -744,6 +744,10 @@ static void write_why(const Plan *pl, HrAction *a, const char *tier, int64_t gro
                 lead = "spared: ";
                 verb = "holds";
                 break;
+        case HR_ACTION_PAGE_OUT:
+                lead = "frozen, ";
+                verb = "pages out";
+                break;
         case HR_ACTION_THAW:
         case HR_ACTION_RESTORE: {
                 char kib[32];
@@ -799,8 +803,9 @@ static void emit_pick(Plan *pl, const Pick *k) {
         }
 }
 
-/* THAW, RESTORE or SPARE: ends what is tracked of tr (p: its process in this scan, or NULL). */
-static void emit_untrack(Plan *pl, const HrTracked *tr, const HrProc *p, HrActionType type, HrReason reason) {
+/* An action on a tracked process (p: its process in this scan, or NULL): THAW, RESTORE or SPARE end what is
+ * tracked of it; PAGE_OUT does not. */
+static void emit_tracked(Plan *pl, const HrTracked *tr, const HrProc *p, HrActionType type, HrReason reason) {
         HrAction *a;
 
         if (pl->out->n >= HR_ACTIONS_MAX)
@@ -814,9 +819,37 @@ static void emit_untrack(Plan *pl, const HrTracked *tr, const HrProc *p, HrActio
         a->whole_cgroup = tr->whole_cgroup;
         a->kill_group = false;
         bprintf(a->cgroup, sizeof(a->cgroup), "%s", tr->cgroup);
-        a->freeable_kib = tr->rss_kib;
+        a->freeable_kib = type == HR_ACTION_PAGE_OUT && p ? p->rss_anon_kib : tr->rss_kib;
         a->reason = reason;
         write_why(pl, a, tier_name(a->priority), 0);
+}
+
+/* What a page-out must at least find resident to be worth a pass over its mappings. */
+#define PAGE_OUT_MIN_KIB (16 * 1024)
+
+/* HIGH and up: the frozen process holding the most anonymous memory is paged out to swap, one per plan, once per
+ * freeze; not a paused build worker (it runs again in seconds), not without swap room for it. */
+static void plan_page_out(Plan *pl) {
+        const HrSnapshot *sn = pl->snap;
+        const HrTracked *best = NULL;
+        const HrProc *best_p = NULL;
+
+        if (!pl->c->actions.page_out_enabled || pl->act < HR_LEVEL_HIGH || sn->swap_total_kib == 0)
+                return;
+        for (unsigned i = 0; i < pl->n_by_id; i++) {
+                const HrTracked *tr = &pl->s->tracked[pl->by_id[i]];
+                const HrProc *p;
+                if (tr->state != HR_TRACKED_FROZEN || tr->paged_out || paused_build(tr))
+                        continue;
+                p = proc_find(pl->t, tr->pid, tr->start_time);
+                if (!proc_alive(p) || untouchable(p) || chosen(pl, p) || p->rss_anon_kib < PAGE_OUT_MIN_KIB ||
+                    p->rss_anon_kib / 2 > sn->swap_free_kib)
+                        continue;
+                if (!best || p->rss_anon_kib > best_p->rss_anon_kib)
+                        best = tr, best_p = p;
+        }
+        if (best)
+                emit_tracked(pl, best, best_p, HR_ACTION_PAGE_OUT, pl->reason);
 }
 
 /* NORMAL: thaw and restore, most important first, staggered and gated on MemAvailable. */
@@ -859,7 +892,7 @@ static void plan_recovery(Plan *pl) {
                 uint64_t need = add_sat(add_sat(back_kib, tr->rss_kib), ac->thaw_margin_kib);
                 if (pl->snap->mem_available_kib < need)
                         continue; /* does not fit: a smaller one behind it still may */
-                emit_untrack(pl, tr, proc_find(pl->t, tr->pid, tr->start_time),
+                emit_tracked(pl, tr, proc_find(pl->t, tr->pid, tr->start_time),
                              tr->state == HR_TRACKED_CHECKPOINTED ? HR_ACTION_RESTORE : HR_ACTION_THAW,
                              HR_REASON_RECOVERY);
                 back_kib = add_sat(back_kib, tr->rss_kib);
@@ -923,6 +956,7 @@ void hr_policy_plan(const HrConfig *c, const HrSnapshot *snap, const HrPolicySta
 
         for (unsigned i = n_victims; i < pl.n_picks; i++)
                 emit_pick(&pl, &pl.picks[i]);
+        plan_page_out(&pl);
         for (unsigned i = 0; i < n_victims; i++)
                 if (pl.picks[i].type != HR_ACTION_KILL)
                         emit_pick(&pl, &pl.picks[i]);
@@ -1056,6 +1090,11 @@ void hr_policy_commit(HrPolicyState *s, const HrSnapshot *snap, const HrActionLi
                         tr->state = HR_TRACKED_WARNED;
                         tr->since = now;
                         tr->reason = a->reason;
+                        break;
+                case HR_ACTION_PAGE_OUT:
+                        i = tracked_index(s, a->pid, a->start_time);
+                        if (i >= 0 && s->tracked[i].state == HR_TRACKED_FROZEN)
+                                s->tracked[i].paged_out = true;
                         break;
                 case HR_ACTION_SPARE:
                         i = tracked_index(s, a->pid, a->start_time);

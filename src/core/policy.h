@@ -37,6 +37,7 @@ typedef struct HrTracked {
         HrTrackedState state;
         bool whole_cgroup;
         bool killed;                   /* TERMINATING: SIGKILL already sent (KILL, or an escalation) */
+        bool paged_out;                /* FROZEN: its memory was pushed out to swap (PAGE_OUT) */
         char comm[HR_COMM_MAX];
         char cgroup[HR_ACTION_CGROUP_MAX];
         int32_t priority;

@@ -47,6 +47,7 @@ void hr_executor_init_closed(HrExecutor *ex) {
         *ex = (HrExecutor) { .timer_fd = -EBADF };
         hr_hooks_init(&ex->hooks);
         hr_criu_init(&ex->criu, on_criu_done, ex);
+        hr_pager_init_closed(&ex->pager);
         for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
                 ex->victims[i].pidfd = -EBADF;
         for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX; i++)
@@ -72,10 +73,14 @@ int hr_executor_init(HrExecutor *ex, const HrSysroot *root, const char *runtime_
         ex->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
         if (ex->timer_fd < 0)
                 return log_error_errno(-errno, "timerfd_create() failed: %m");
+        int r = hr_pager_init(&ex->pager, root);
+        if (r < 0)
+                log_warning_errno(r, "Page-out unavailable: %m"); /* the rest works without it */
         return 0;
 }
 
 void hr_executor_done(HrExecutor *ex) {
+        hr_pager_done(&ex->pager);
         hr_criu_finish(&ex->criu);
         hr_hooks_done(&ex->hooks);
         for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX; i++)
@@ -289,6 +294,8 @@ int hr_executor_attach(HrExecutor *ex, HrLoop *loop) {
         ex->loop = loop;
         hr_hooks_attach(&ex->hooks, loop);
         hr_criu_attach(&ex->criu, loop);
+        if (ex->pager.efd >= 0 && hr_pager_attach(&ex->pager, loop) < 0)
+                log_warning("Page-out unavailable: cannot watch its worker");
         return hr_loop_add_fd(loop, ex->timer_fd, EPOLLIN, on_grace_timer, ex);
 }
 
@@ -632,6 +639,23 @@ static int apply_one(HrExecutor *ex, HrAction *a, usec_t now) {
         }
 
         switch (a->type) {
+        case HR_ACTION_PAGE_OUT:
+                /* Only a process still frozen by us: paging out one that runs would only slow it down. */
+                held = hr_registry_find(&ex->registry, a->pid, a->start_time);
+                if (!held || held->state != HR_TRACKED_FROZEN) {
+                        (void) close(fd);
+                        log_info("%s: skipped, not frozen by headroom", line);
+                        return -ENOENT;
+                }
+                r = hr_pager_start(&ex->pager, fd, a->pid, line);
+                if (r == -EBUSY)
+                        return r; /* one at a time: planned again next time */
+                if (r < 0) {
+                        log_warning_errno(r, "%s: cannot start: %m", line);
+                        return r;
+                }
+                log_info("%s: started", line);
+                return 0;
         case HR_ACTION_WARN:
                 /* Nothing is done to it: it is told (log, subscribers, the hook) and gets its window. */
                 (void) close(fd);
@@ -865,9 +889,10 @@ int hr_executor_recover(HrExecutor *ex) {
         if (ex->registry.n == 0)
                 return 0;
 
-        /* Whatever a previous run held: frozen ones are thawed (if still the same process), the others
-         * (terminating, checkpointed) are dropped: a victim that survived keeps running, which is the
-         * safe side, and the policy decides afresh. */
+        /* Whatever a previous run held: frozen ones are thawed (if still the same process); a victim still
+         * terminating is taken over (watched, SIGKILLed if it outlives TAKEOVER_GRACE_USEC, never signalled
+         * again before that) and known to the policy, so no second victim is chosen meanwhile; a checkpoint
+         * with complete images waits for its restore; anything else is dropped. */
         log_notice("%s: %u entr%s from a previous run", ex->registry_path, ex->registry.n,
                    ex->registry.n == 1 ? "y" : "ies");
         unsigned thawed = 0, kept = 0;

@@ -10,6 +10,7 @@
 #include "daemon/checkpoint.h"
 #include "daemon/hook.h"
 #include "daemon/loop.h"
+#include "daemon/pager.h"
 #include "daemon/registry.h"
 #include "io/sysroot.h"
 
@@ -53,6 +54,7 @@ typedef struct HrExecutor {
         HrFreezeWatch watches[HR_FREEZE_WATCH_MAX];
         HrHooks hooks;
         HrCriu criu;
+        HrPager pager;                /* PAGE_OUT, off the loop */
         bool resync;                  /* the registry learnt what the policy does not know yet (a checkpoint
                                        * that fell back to terminating): hr_executor_sync() before planning */
         const HrActionConfig *ac;     /* the running config's actions (hook, checkpoint directory): set by the

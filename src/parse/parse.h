@@ -40,6 +40,18 @@ int hr_parse_zram_mm_stat(const char *buf, size_t len, HrZramStat *ret, HrParseE
 /* "0.52 0.41 0.38 2/1234 56789": tasks and the last pid (the averages are only checked). */
 int hr_parse_loadavg(const char *buf, size_t len, HrLoadavg *ret, HrParseErr *err);
 
+/* One address range of a process. */
+typedef struct HrRange {
+        uint64_t start;
+        uint64_t len;
+} HrRange;
+
+/* /proc/PID/maps: the private writable mappings (not [vvar], [vdso], [vsyscall]), adjacent ones merged, into
+ * ret[0..max) in address order; *ret_n how many, *ret_bytes their size. Ranges beyond max are not listed (the
+ * rest of the file is still checked). On failure ret may have been written; *ret_n and *ret_bytes are not. */
+int hr_parse_maps_ranges(const char *buf, size_t len, HrRange *ret, size_t max, size_t *ret_n, uint64_t *ret_bytes,
+                         HrParseErr *err);
+
 /* Strict unsigned decimal over exactly n bytes: no sign, no spaces, no overflow. */
 int hr_parse_u64(const char *s, size_t n, uint64_t *ret);
 

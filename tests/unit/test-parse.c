@@ -574,6 +574,62 @@ static void test_loadavg(void **state) {
         }
 }
 
+/* ---- /proc/PID/maps: what a page-out advises ---------------------------------------------------------- */
+
+static void test_maps(void **state) {
+        static const char maps[] =
+                "55d4c3800000-55d4c3a00000 r-xp 00000000 08:01 1234                       /usr/bin/x\n"
+                "55d4c3a00000-55d4c3a10000 rw-p 00200000 08:01 1234                       /usr/bin/x\n"
+                "55d4c3a10000-55d4c3a31000 rw-p 00000000 00:00 0                          [heap]\n"
+                "7f2a1c000000-7f2a1c021000 rw-p 00000000 00:00 0 \n"
+                "7f2a1c021000-7f2a1c100000 ---p 00000000 00:00 0 \n"
+                "7f2a20000000-7f2a20100000 rw-s 00000000 00:05 99                         /dev/shm/x (deleted)\n"
+                "7ffd1e5a0000-7ffd1e5c1000 rw-p 00000000 00:00 0                          [stack]\n"
+                "7ffd1e5fb000-7ffd1e5ff000 r--p 00000000 00:00 0                          [vvar]\n"
+                "7ffd1e5ff000-7ffd1e601000 r-xp 00000000 00:00 0                          [vdso]\n";
+        HrRange r[8];
+        size_t n = 99;
+        uint64_t bytes = 0;
+        HrParseErr e = {};
+        (void) state;
+
+        assert_int_equal(hr_parse_maps_ranges(maps, sizeof maps - 1, r, ELEMENTSOF(r), &n, &bytes, &e), 0);
+        assert_int_equal(n, 3); /* data + heap merged, the anonymous mapping, the stack */
+        assert_true(r[0].start == 0x55d4c3a00000 && r[0].len == 0x31000);
+        assert_true(r[1].start == 0x7f2a1c000000 && r[1].len == 0x21000);
+        assert_true(r[2].start == 0x7ffd1e5a0000 && r[2].len == 0x21000);
+        assert_true(bytes == 0x31000 + 0x21000 + 0x21000);
+
+        /* Only what fits is listed; the count and size say so. */
+        assert_int_equal(hr_parse_maps_ranges(maps, sizeof maps - 1, r, 1, &n, &bytes, &e), 0);
+        assert_true(n == 1 && bytes == 0x31000);
+
+        static const struct {
+                const char *in;
+                int r;
+                unsigned line;
+        } bad[] = {
+                { "55d4c3a00000 rw-p 00000000 00:00 0\n", -EINVAL, 1 },
+                { "2000-1000 rw-p 00000000 00:00 0\n", -EINVAL, 1 },
+                { "1000-2000 rwxq 00000000 00:00 0\n", -EINVAL, 1 },
+                { "1000-2000 rw-p 0\n", -EINVAL, 1 },
+                { "1000-2000 rw-p 00000000 00:00 0\n800-900 rw-p 00000000 00:00 0\n", -EINVAL, 2 },
+                { "1000-2000 rw-p 00000000 00:00 0\n10000000000000000-10000000000000001 rw-p 0 00:00 0\n", -EINVAL, 2 },
+                { "1000-20G0 rw-p 00000000 00:00 0\n", -EINVAL, 1 },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                size_t n2 = 77;
+                uint64_t b2 = 77;
+                HrParseErr e2 = {};
+                assert_int_equal(hr_parse_maps_ranges(bad[i].in, strlen(bad[i].in), r, ELEMENTSOF(r), &n2, &b2, &e2),
+                                 bad[i].r);
+                assert_true(n2 == 77 && b2 == 77 && e2.why && e2.line == bad[i].line);
+        }
+        /* Empty: nothing to advise, not an error (a kernel thread, a zombie). */
+        assert_int_equal(hr_parse_maps_ranges("", 0, r, ELEMENTSOF(r), &n, &bytes, NULL), 0);
+        assert_true(n == 0 && bytes == 0);
+}
+
 /* ---- shared contract: NULL input, truncation and byte mutations ------------------------------------- */
 
 static const Parser *const parsers[] = { &P_PSI, &P_MEMINFO, &P_VMSTAT, &P_SWAPS, &P_ZRAM, &P_LOADAVG };
@@ -780,6 +836,7 @@ int main(void) {
                 cmocka_unit_test(test_swaps_many),
                 cmocka_unit_test(test_zram),
                 cmocka_unit_test(test_loadavg),
+                cmocka_unit_test(test_maps),
                 cmocka_unit_test(test_null_buffer),
                 cmocka_unit_test(test_truncate_and_mutate),
                 cmocka_unit_test(test_mountinfo_cgroup2),

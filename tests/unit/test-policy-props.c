@@ -280,6 +280,7 @@ static void random_config(Rng *r, bool crowded, HrConfig *c) {
         test_config(c);
         HrActionConfig *a = &c->actions;
         a->freeze_enabled = chance(r, 850);
+        a->page_out_enabled = chance(r, 700);
         a->freeze_max_per_tick = (unsigned) (crowded ? below(r, 70) : below(r, 7));
         a->thaw_max_per_tick = (unsigned) below(r, 5);
         a->thaw_margin_kib = below(r, 512 * 1024);
@@ -345,12 +346,14 @@ static unsigned category(HrActionType t) {
                 return 0;
         case HR_ACTION_FREEZE:
                 return 1;
+        case HR_ACTION_PAGE_OUT:
+                return 2;
         case HR_ACTION_TERMINATE:
         case HR_ACTION_CHECKPOINT:
         case HR_ACTION_WARN:
-                return 2;
-        default:
                 return 3;
+        default:
+                return 4;
         }
 }
 
@@ -450,7 +453,8 @@ static unsigned check_plan(const Ctx *x, const HrConfig *c, const HrSnapshot *sn
                               "%s %d: untouchable (flags 0x%x, state %c)", tn, (int) a->pid, (unsigned) p->flags,
                               p->state);
                         CHECK(x, strcmp(a->comm, p->comm) == 0, "%s %d: comm \"%s\"", tn, (int) a->pid, a->comm);
-                        CHECK(x, !(p->flags & ONLY_FREEZE) || a->type == HR_ACTION_FREEZE || a->type == HR_ACTION_THAW,
+                        CHECK(x, !(p->flags & ONLY_FREEZE) || a->type == HR_ACTION_FREEZE || a->type == HR_ACTION_THAW ||
+                                         a->type == HR_ACTION_PAGE_OUT,
                               "%s %d: never-kill/freeze-only", tn, (int) a->pid);
                         CHECK(x, !a->whole_cgroup || (p->flags & HR_PROC_WHOLE_CGROUP) || a->type == HR_ACTION_THAW ||
                                          (tr && tr->whole_cgroup),
@@ -476,6 +480,13 @@ static unsigned check_plan(const Ctx *x, const HrConfig *c, const HrSnapshot *sn
                               "%s %d: %" PRIu64 " KiB back with %" PRIu64 " available", tn, (int) a->pid, back,
                               snap->mem_available_kib);
                         thaws++;
+                        break;
+                case HR_ACTION_PAGE_OUT:
+                        CHECK(x, level >= HR_LEVEL_HIGH, "page-out at %s", lvl);
+                        CHECK(x, ac->page_out_enabled, "page-out while disabled");
+                        CHECK(x, tr && tr->state == HR_TRACKED_FROZEN && !tr->paged_out, "page-out %d: not frozen, or again",
+                              (int) a->pid);
+                        CHECK(x, snap->swap_total_kib > 0, "page-out %d without swap", (int) a->pid);
                         break;
                 case HR_ACTION_FREEZE:
                         CHECK(x, level > HR_LEVEL_NORMAL, "freeze at NORMAL");
@@ -611,6 +622,10 @@ static void check_commit(const Ctx *x, const HrSnapshot *snap, const HrPolicySta
                 case HR_ACTION_FREEZE:
                         CHECK(x, tr && (tr->state == HR_TRACKED_FROZEN || was), "freeze %d not recorded", (int) a->pid);
                         break;
+                case HR_ACTION_PAGE_OUT:
+                        CHECK(x, !tr || tr->state != HR_TRACKED_FROZEN || tr->paged_out, "page-out %d not recorded",
+                              (int) a->pid);
+                        break;
                 case HR_ACTION_TERMINATE:
                 case HR_ACTION_KILL:
                         CHECK(x, tr && tr->state == HR_TRACKED_TERMINATING && (a->type != HR_ACTION_KILL || tr->killed),
@@ -741,10 +756,11 @@ static void test_random_worlds(void **state) {
         }
 
         print_message("seed 0x%" PRIx64 ": %lu snapshots in %u episodes; planned %lu freeze, %lu thaw, %lu terminate, "
-                      "%lu kill, %lu checkpoint, %lu restore, %lu warn, %lu spare; registry up to %lu\n",
+                      "%lu kill, %lu checkpoint, %lu restore, %lu warn, %lu spare, %lu page-out; registry up to %lu\n",
                       seed, snapshots, episodes, actions[HR_ACTION_FREEZE], actions[HR_ACTION_THAW],
                       actions[HR_ACTION_TERMINATE], actions[HR_ACTION_KILL], actions[HR_ACTION_CHECKPOINT],
-                      actions[HR_ACTION_RESTORE], actions[HR_ACTION_WARN], actions[HR_ACTION_SPARE], max_tracked);
+                      actions[HR_ACTION_RESTORE], actions[HR_ACTION_WARN], actions[HR_ACTION_SPARE],
+                      actions[HR_ACTION_PAGE_OUT], max_tracked);
         /* The worlds must actually exercise the ladder, or the properties above prove little. */
         if (episodes >= DEFAULT_EPISODES)
                 for (unsigned k = 0; k < _HR_ACTION_TYPE_MAX; k++)

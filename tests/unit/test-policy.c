@@ -89,6 +89,7 @@ typedef struct Want {
 #define WARN(p) { HR_ACTION_WARN, (p) }
 #define WARN_RUNAWAY(p) { HR_ACTION_WARN, (p), .runaway = true }
 #define SPARE(p) { HR_ACTION_SPARE, (p) }
+#define PAGE_OUT(p) { HR_ACTION_PAGE_OUT, (p) }
 #define PAUSE(p) { HR_ACTION_FREEZE, (p), .spike = true }
 #define RESUME(p) { HR_ACTION_THAW, (p), .spike = true }
 #define A(...) ((const Want[]) { __VA_ARGS__, { END_TYPE } })
@@ -103,6 +104,7 @@ typedef struct TrackSpec {
         int32_t prio;   /* 0: the process's, or 80 when it is gone */
         usec_t ago;     /* since: this long before NOW (0: a minute) */
         bool spike;     /* paused by spike mode (reason spike) */
+        bool paged_out;
 } TrackSpec;
 #define FROZEN(p, mib) { (p), HR_TRACKED_FROZEN, (mib) }
 #define FROZEN_WHOLE(p, mib) { (p), HR_TRACKED_FROZEN, (mib), .whole = true }
@@ -166,6 +168,9 @@ static void emergency_at_63(HrConfig *c) {
         real_levels(c);
         c->level.enter_centi[HR_LEVEL_EMERGENCY] = 6300;
 }
+static void page_out_on(HrConfig *c) {
+        c->actions.page_out_enabled = true;
+}
 static void no_swap_credit(HrConfig *c) {
         c->pressure.swap_credit_permille = 0;
 }
@@ -223,6 +228,23 @@ static const PolicyCase cases[] = {
           .tracked = T(CHECKPOINTED(1500, 300), CHECKPOINTED(1001, 600)), .want = A(RESTORE(1500)) },
         { "calm again: a frozen process that died is not thawed", HR_LEVEL_NORMAL, PROCS(SCENE),
           .tracked = T(FROZEN(1600, 300)), .want = NOTHING },
+
+        /* Page-out: a frozen process's memory out to swap, from HIGH up, the largest first, once, one per plan. */
+        { "page-out: HIGH pages out the frozen tab holding most", HR_LEVEL_HIGH, PROCS(SCENE), .tweak = page_out_on,
+          .tracked = T(FROZEN(1001, 600), FROZEN(1003, 900), FROZEN(1002, 300)),
+          .want = A(FREEZE(1100), PAGE_OUT(1003), RUNAWAY(1200)) },
+        { "page-out: once per freeze", HR_LEVEL_HIGH, PROCS(SYSTEMD, SELF, TAB1, TAB3), .tweak = page_out_on,
+          .tracked = T(FROZEN(1001, 600), { 1003, HR_TRACKED_FROZEN, 900, .paged_out = true }),
+          .want = A(PAGE_OUT(1001)) },
+        { "page-out: not at ELEVATED", HR_LEVEL_ELEVATED, PROCS(SYSTEMD, SELF, TAB1, TAB3), .tweak = page_out_on,
+          .tracked = T(FROZEN(1001, 600), FROZEN(1003, 900)), .want = NOTHING },
+        { "page-out: not a paused build worker", HR_LEVEL_HIGH,
+          PROCS(SYSTEMD, SELF, DRIVER, CC1(1401, 0, 150), CC1(1402, 20, 100)), .tweak = page_out_on,
+          .tracked = T(PAUSED(1401, 150, 3)), .want = NOTHING },
+        { "page-out: not when off", HR_LEVEL_HIGH, PROCS(SYSTEMD, SELF, TAB1), .tracked = T(FROZEN(1001, 600)),
+          .want = NOTHING },
+        { "page-out: not a victim of the same plan", HR_LEVEL_CRITICAL, PROCS(SYSTEMD, SELF, SHELL, TAB1),
+          .tweak = page_out_on, .tracked = T(FROZEN(1001, 600)), .want = A(TERM(1001)) },
 
         /* oom_score_adj -1000: the kernel's "never OOM-kill", honoured. */
         { "EMERGENCY: a process at oom_score_adj -1000 is never a victim", HR_LEVEL_EMERGENCY,
@@ -567,6 +589,7 @@ static void fill_tracked(HrPolicyState *s, const HrProcTable *t, const TrackSpec
                         .rss_kib = MIB(ts->rss_mib),
                         .since = NOW - (ts->ago ? ts->ago : 60 * SEC),
                         .reason = ts->spike ? HR_REASON_SPIKE : HR_REASON_PSI_FULL,
+                        .paged_out = ts->paged_out,
                 };
                 (void) snprintf(tr->comm, sizeof(tr->comm), "%s", p ? p->comm : "gone");
                 (void) snprintf(tr->cgroup, sizeof(tr->cgroup), "%s", p ? hr_proc_cgroup(t, p) : "");
@@ -626,7 +649,7 @@ static void check_case(const PolicyCase *cs, const HrConfig *c, const HrSnapshot
                           a->priority != p->priority || strcmp(a->cgroup, hr_proc_cgroup(t, p)) != 0))
                         fail_msg("case \"%s\": action %u (%s %d) does not name its target exactly", cs->name, i,
                                  tname(a->type), (int) a->pid);
-                if (p && !thaw && !spare && a->freeable_kib != hr_proc_freeable_kib(p))
+                if (p && !thaw && !spare && w->type != HR_ACTION_PAGE_OUT && a->freeable_kib != hr_proc_freeable_kib(p))
                         fail_msg("case \"%s\": action %u frees %" PRIu64 " KiB, want %" PRIu64, cs->name, i,
                                  a->freeable_kib, hr_proc_freeable_kib(p));
                 usec_t grace = a->type == HR_ACTION_TERMINATE || a->type == HR_ACTION_CHECKPOINT
