@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon/caps.h"
 #include "daemon/checkpoint.h"
 #include "daemon/log.h"
 #include "shared/clock.h"
@@ -41,7 +42,7 @@ const char *hr_criu_unavailable(void) {
                 return "criu is not installed (apt install criu)";
         if (geteuid() != 0)
                 return "checkpointing needs root: criu ptraces and recreates whole process trees (not in user mode)";
-        return NULL;
+        return hr_caps_criu_unavailable(); /* what system mode kept for it at start */
 }
 
 const char *hr_criu_unlikely(pid_t pid) {
@@ -194,11 +195,18 @@ static HrCriuRun *free_run(HrCriu *c) {
 
 static int start(HrCriu *c, HrCriuRun *run, char *const argv[], usec_t bound, char *why, size_t why_size) {
         int null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-        int r = hr_child_spawn(&run->child, c->loop, argv, NULL, null_fd, bound, run_done, run);
+        /* criu alone gets the capabilities system mode keeps for it (daemon/caps.h), for the spawn only. */
+        int r = hr_caps_lend(true);
+        if (r < 0)
+                (void) snprintf(why, why_size, "cannot lend criu its capabilities: %s", strerror(-r));
+        else {
+                r = hr_child_spawn(&run->child, c->loop, argv, NULL, null_fd, bound, run_done, run);
+                if (r < 0)
+                        (void) snprintf(why, why_size, "cannot start %s: %s", argv[0], strerror(-r));
+        }
+        (void) hr_caps_lend(false);
         if (null_fd >= 0)
                 (void) close(null_fd);
-        if (r < 0)
-                (void) snprintf(why, why_size, "cannot start %s: %s", argv[0], strerror(-r));
         return r;
 }
 

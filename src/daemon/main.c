@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon/caps.h"
 #include "daemon/config.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
@@ -354,6 +355,15 @@ static int run(int argc, char **argv) {
         o.dry_run = arg_dry_run || arg_once; /* --once measures; it never acts */
         o.record = record;
 
+        /* System mode keeps only its capabilities from here on (daemon/caps.h): before the monitor opens triggers,
+         * sockets and directories, so start-up needs no more than a reload or the pressure path will. */
+        if (!arg_once) {
+                r = hr_caps_drop(&config, arg_user);
+                if (r < 0) {
+                        hr_config_done(&config);
+                        return r;
+                }
+        }
         r = hr_monitor_init(&m, &o, &config);
         if (r < 0) {
                 hr_monitor_done(&m);
