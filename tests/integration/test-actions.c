@@ -149,7 +149,8 @@ static const char *config(const char *name, const char *text) {
 
 /* Makes this idle machine look ELEVATED (MemAvailable at ~98% counts 30 points) and nothing higher. */
 #define LOOKS_ELEVATED                                                                              \
-        "[Pressure]\nMemAvailableStart=100%\nMemAvailableFull=99.99%\nMemAvailableWeight=0.3\n"   \
+        "[Pressure]\nSwapCredit=0\n"                                                                \
+        "MemAvailableStart=100%\nMemAvailableFull=99.99%\nMemAvailableWeight=0.3\n"                 \
         "PsiSomeWeight=0\nPsiFullWeight=0\nSwapFillWeight=0\nSwapIoWeight=0\nRefaultWeight=0\n"
 
 static int setup(void **state) {
@@ -449,7 +450,8 @@ static void test_real_pressure_relief(void **state) {
 /* Makes this idle machine look CRITICAL (70 points from MemAvailable, below EMERGENCY's 80), with no
  * runaway (a child that just filled its memory has a high lifetime growth). */
 #define LOOKS_CRITICAL                                                                              \
-        "[Pressure]\nMemAvailableStart=100%\nMemAvailableFull=99.99%\nMemAvailableWeight=0.7\n"   \
+        "[Pressure]\nSwapCredit=0\n"                                                                \
+        "MemAvailableStart=100%\nMemAvailableFull=99.99%\nMemAvailableWeight=0.7\n"                 \
         "PsiSomeWeight=0\nPsiFullWeight=0\nSwapFillWeight=0\nSwapIoWeight=0\nRefaultWeight=0\n"    \
         "[Terminate]\nRunawayMiBPerSec=1048576\n"
 
@@ -526,7 +528,7 @@ static const char *pressure_from(unsigned size_mib) {
         uint64_t start = avail + (uint64_t) size_mib * 1024 * 2 / 3, full = avail + (uint64_t) size_mib * 1024 / 3;
         assert_true(total > 0 && start < total);
         snprintf(text, sizeof text,
-                 "[Pressure]\nMemAvailableStart=%.2f%%\nMemAvailableFull=%.2f%%\nMemAvailableWeight=0.7\n"
+                 "[Pressure]\nSwapCredit=0\nMemAvailableStart=%.2f%%\nMemAvailableFull=%.2f%%\nMemAvailableWeight=0.7\n"
                  "PsiSomeWeight=0\nPsiFullWeight=0\nSwapFillWeight=0\nSwapIoWeight=0\nRefaultWeight=0\n",
                  100.0 * (double) start / (double) total, 100.0 * (double) full / (double) total);
         return text;

@@ -31,7 +31,8 @@ static struct {
 #define CALM "[Pressure]\nTickNormalSec=100ms\n"
 /* ELEVATED (MemAvailable at ~98% counts 30 points) and sampled every 100 ms. */
 #define ELEVATED                                                                                      \
-        "[Pressure]\nMemAvailableStart=100%\nMemAvailableFull=99.99%\nMemAvailableWeight=0.3\n"     \
+        "[Pressure]\nSwapCredit=0\n"                                                                  \
+        "MemAvailableStart=100%\nMemAvailableFull=99.99%\nMemAvailableWeight=0.3\n"                   \
         "PsiSomeWeight=0\nPsiFullWeight=0\nSwapFillWeight=0\nSwapIoWeight=0\nRefaultWeight=0\n"      \
         "TickElevatedSec=100ms\nTickNormalSec=100ms\n"
 

@@ -795,7 +795,8 @@ static unsigned check_crash_registry(RegEntry *e, unsigned *n) {
 
 /* Scores only MemAvailable, with its ramp placed so this machine looks CRITICAL (70 points) or ELEVATED (30). */
 #define MEMAVAIL_ONLY                                                                                           \
-        "[Pressure]\nMemAvailableStart=100%\nMemAvailableFull=99.99%\n"                                         \
+        "[Pressure]\nSwapCredit=0\n"                                                                            \
+        "MemAvailableStart=100%\nMemAvailableFull=99.99%\n"                                                     \
         "PsiSomeWeight=0\nPsiFullWeight=0\nSwapFillWeight=0\nSwapIoWeight=0\nRefaultWeight=0\n"
 #define LOOKS_CRITICAL MEMAVAIL_ONLY "MemAvailableWeight=0.7\n"
 #define LOOKS_ELEVATED MEMAVAIL_ONLY "MemAvailableWeight=0.3\n"
