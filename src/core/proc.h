@@ -56,6 +56,7 @@ typedef struct HrProc {
         uint64_t rss_file_kib;
         uint64_t rss_shmem_kib;
         uint64_t swap_kib;
+        uint64_t gpu_kib;           /* GPU buffers resident in system RAM, not shared (io/gpumem.c); 0 without a GPU */
         int32_t oom_score;          /* 0..2000 */
         int32_t oom_score_adj;      /* -1000..1000 */
 
@@ -71,9 +72,10 @@ typedef struct HrProc {
         HrCheckpoint checkpoint;
 } HrProc;
 
-/* What killing the process would free: anonymous memory and its swap (shared pages stay). */
+/* What killing the process would free: anonymous memory, its swap, and the GPU buffers it alone holds in system
+ * RAM (an integrated GPU's: not in RssAnon, not in VmSwap); shared pages stay. */
 static inline uint64_t hr_proc_freeable_kib(const HrProc *p) {
-        return p->rss_anon_kib + p->swap_kib;
+        return p->rss_anon_kib + p->swap_kib + p->gpu_kib;
 }
 
 typedef struct HrProcTable {

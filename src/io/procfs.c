@@ -536,6 +536,14 @@ static int scan_one(HrProcScanner *s, pid_t pid, size_t *cursor, HrProcTable *t)
                 p->oom_score_adj = o->oom_score_adj;
         }
 
+        /* GPU buffers change only through the process's own ioctls: re-read when it ran (or is new). */
+        if (s->gpu_on && moved) {
+                HrGpuMemUsage u;
+                if (hr_gpumem_read(&s->gpu, s->proc_fd, pid, &u) == 0)
+                        p->gpu_kib = u.system_kib - MIN(u.system_shared_kib, u.system_kib);
+        } else if (s->gpu_on && o)
+                p->gpu_kib = o->gpu_kib;
+
         if (full || hr_proc_freeable_kib(p) != hr_proc_freeable_kib(o) || p->rss_file_kib != o->rss_file_kib ||
             p->rss_shmem_kib != o->rss_shmem_kib) {
                 n = READ_PID_FILE(s, "oom_score", SMALL_MAX, /* cut= */ false);
@@ -587,6 +595,7 @@ int hr_proc_scanner_open(HrProcScanner *s, const HrSysroot *root) {
         s->buf_size = BUF_SIZE;
         s->dents_size = DENTS_SIZE;
         s->passwd_buf_size = 4096;
+        s->gpu_ok = hr_gpumem_open(&s->gpu) == 0; /* without it, GPU memory reads as 0 */
         return 0;
 fail:
         hr_proc_scanner_close(s);
@@ -594,6 +603,8 @@ fail:
 }
 
 void hr_proc_scanner_close(HrProcScanner *s) {
+        hr_gpumem_close(&s->gpu);
+        s->gpu_ok = s->gpu_on = false;
         s->proc_fd = hr_close(s->proc_fd);
         free(s->buf);
         free(s->dents);
@@ -614,6 +625,9 @@ int hr_procfs_scan(HrProcScanner *s, usec_t now, HrProcTable *t) {
         int r;
 
         s->seq++;
+        /* A GPU driver may load after start (or an eGPU come and go): look for DRM nodes now and then. */
+        if (s->gpu_ok && (s->seq == 1 || s->refresh_every <= 1 || s->seq % s->refresh_every == 0))
+                s->gpu_on = hr_gpumem_has_devices(s->root) == 1;
         s->stats = (HrProcScanStats) {};
         s->kthreadd = false;
         passwd_refresh(s); /* names are cosmetic: a failure keeps the previous ones */

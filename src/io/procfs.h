@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "core/proc.h"
+#include "io/gpumem.h"
 #include "io/sysroot.h"
 
 /* cmdline, exe, cgroup, oom_score_adj (and status, oom_score) of an unchanged process are re-read at least
@@ -44,6 +45,9 @@ typedef struct HrProcScanner {
         unsigned page_kib;          /* stat's rss is in pages */
         uint64_t seq;               /* scans started */
         bool kthreadd;              /* this scan saw pid 2 with parent 0, kthreadd: its children are kernel threads */
+        HrGpuMem gpu;               /* per-process GPU memory: read only while the machine has a DRM device */
+        bool gpu_ok;                /* its buffers are allocated */
+        bool gpu_on;                /* <root>/dev/dri has a node: re-checked every refresh_every scans */
 
         char *buf;                  /* one file at a time; grows for a huge status (a long Groups: line) */
         size_t buf_size;

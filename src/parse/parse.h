@@ -119,3 +119,18 @@ typedef struct HrPasswdLine {
  * fields. -ENOENT for what is no entry (blank, '#' comment, NIS "+"/"-" lines), -EINVAL when malformed (short,
  * empty or blank-holding name), -ERANGE for a uid past 4294967294. */
 int hr_parse_passwd_line(const char *line, size_t len, HrPasswdLine *ret, HrParseErr *err);
+
+/* ---- GPU clients (parse/drm.c): /proc/PID/fdinfo/N of a DRM fd; the types are in parse/drm.h ---- */
+
+#include "parse/drm.h"
+
+/* "drm-driver:\ti915", "drm-client-id:\t42", "drm-pdev:\t0000:00:02.0", "drm-total-system0:\t4096 KiB",
+ * "drm-resident-system0:\t8 MiB", "drm-memory-gtt: \t1024 KiB" (amdgpu's legacy keys): one word after the colon (the
+ * driver's cut to 31 bytes), a size in bytes when it has no unit, else in B, KiB, MiB or GiB, rounded down to KiB.
+ * Lines that are no "drm-" key (pos:, flags:, pasid:, amd-*) and drm- keys it does not use (drm-engine-*,
+ * drm-cycles-*, drm-total-cycles-*, drm-active-*, drm-purgeable-*, drm-client-name) are skipped unread. Neither a
+ * "drm-driver:" line nor any other drm- key: success with is_drm false (an fd that is no DRM client). -EBADMSG: drm-
+ * keys but no "drm-driver:"; -EINVAL: a key it uses malformed (an empty or blank-holding region name, a value that is
+ * not one word or "<uint>[ unit]", an unknown unit) or repeated; -ERANGE: a number past u64 or a size past
+ * HR_DRM_KIB_MAX. */
+int hr_parse_drm_fdinfo(const char *buf, size_t len, HrDrmFdinfo *ret, HrParseErr *err);
