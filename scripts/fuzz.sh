@@ -34,7 +34,7 @@ case "$target" in
 registry) sources=(tests/fuzz/fuzz-registry.c src/daemon/registry.c src/core/policy.c src/core/pressure.c
                    src/core/level.c src/core/action.c)
           libs=(-ljson-c) ;;
-psi|meminfo|vmstat|swaps|zram|mountinfo|pidstat|number|drm)
+psi|meminfo|vmstat|swaps|zram|mountinfo|pidstat|number|loadavg|maps|drm)
         sources=("tests/fuzz/fuzz-$target.c" "${parse_srcs[@]}") ;;
 ini|conf-value|conf-load|control)
         # The daemon layer whole (its objects call each other), as meson's libhr_daemon links it.
