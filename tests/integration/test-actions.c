@@ -498,6 +498,62 @@ static void test_freeze_by_cgroup(void **state) {
         assert_true(wait_states(env.tabs + 1, N_TABS - 1, false, 5));
 }
 
+/* ---- page-out: a frozen process's memory out to swap ---- */
+
+/* HIGH (50 points from MemAvailable) with no runaway (the tabs just filled their memory). */
+#define LOOKS_HIGH                                                                                  \
+        "[Pressure]\nSwapCredit=0\n"                                                                \
+        "MemAvailableStart=100%\nMemAvailableFull=99.99%\nMemAvailableWeight=0.5\n"                 \
+        "PsiSomeWeight=0\nPsiFullWeight=0\nSwapFillWeight=0\nSwapIoWeight=0\nRefaultWeight=0\n"    \
+        "[Terminate]\nRunawayMiBPerSec=1048576\n"
+
+/* RssAnon of a process in KiB (UINT64_MAX if gone). */
+static uint64_t rss_anon_kib(pid_t pid) {
+        char path[64], buf[4096], *p;
+        snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+        if (itest_read(path, buf, sizeof buf) < 0 || !(p = strstr(buf, "RssAnon:")))
+                return UINT64_MAX;
+        return strtoull(p + 8, NULL, 10);
+}
+
+/* At HIGH the frozen tabs are paged out one after another (process_madvise on the daemon's worker): each one's
+ * anonymous memory leaves RAM for the (zram) swap while it stays frozen, and it runs on after the stop. */
+static void test_page_out(void **state) {
+        char needle[64];
+        const char *why;
+        (void) state;
+        prepare(0);
+        why = itest_swap_ensure(&env.zram_ours);
+        if (why)
+                ITEST_SKIP("%s", why);
+        uint64_t before = 0;
+        for (double end = itest_now() + 10; itest_now() < end; itest_sleep_ms(50)) /* the tab fills its 24 MiB */
+                if ((before = rss_anon_kib(env.tabs[0])) != UINT64_MAX && before >= 20 * 1024)
+                        break;
+        assert_true(before != UINT64_MAX && before >= 20 * 1024);
+
+        env.daemon = spawn_daemon(config("high.conf", LOOKS_HIGH PROTECT_KEEPER));
+        snprintf(needle, sizeof needle, "page-out %d (chrome", (int) env.tabs[0]);
+        bool ok = itest_log_wait(&env.log, "MiB after", N_TABS, 60) && itest_log_wait(&env.log, needle, 2, 5);
+        if (!ok)
+                fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
+        assert_true(ok);
+        assert_null(strstr(env.log.buf, "failed after"));
+        assert_int_equal(itest_proc_state(env.tabs[0]), 'T');
+        uint64_t after = rss_anon_kib(env.tabs[0]);
+        fprintf(stderr, "tab %d: RssAnon %llu KiB before, %llu KiB after its page-out\n", (int) env.tabs[0],
+                (unsigned long long) before, (unsigned long long) after);
+        assert_true(after < before / 4);
+        /* Once per freeze: no second page-out of the same process. */
+        assert_int_equal(itest_log_count(&env.log, needle), 2); /* "started" and its result */
+        expect_untouched();
+
+        stop_daemon(SIGTERM, 0);
+        assert_true(wait_states(env.tabs, N_TABS, false, 5));
+        itest_sleep_ms(300); /* running again, it faults its memory back in from swap as it touches it */
+        assert_true(rss_anon_kib(env.tabs[0]) != UINT64_MAX);
+}
+
 /* ---- the warning before the end ---- */
 
 /* A /proc/meminfo value in KiB (0 if missing). */
@@ -814,6 +870,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_real_pressure_relief, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_kill_group, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_freeze_by_cgroup, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_page_out, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_checkpoint, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_warning_spares, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_warning_then_terminate, setup, teardown),
