@@ -567,9 +567,9 @@ static const HrProc *top_victim(Plan *pl, PassKind runaway, PassKind ranked, int
         /* A plan that resumes a worker does not also end its build. */
         for (int spare = 1; spare >= (pl->resumed ? 1 : 0) && !p; spare--) {
                 pl->spare_builds = spare;
-                p = top_one(pl, runaway, PRIO_NORMAL);
-                *why = p && runaway_pass(runaway) ? HR_REASON_RUNAWAY : pl->reason;
-                if (!p)
+                p = runaway_pass(runaway) ? top_one(pl, runaway, PRIO_NORMAL) : NULL;
+                *why = p ? HR_REASON_RUNAWAY : pl->reason;
+                if (!p && !pl->snap->paging_out) /* memory on its way out may make an idle victim needless */
                         p = top_one(pl, ranked, min_priority);
         }
         pl->spare_builds = false;

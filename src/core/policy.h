@@ -19,6 +19,7 @@ typedef struct HrSnapshot {
         uint64_t swap_free_kib;
         const HrProcTable *procs;
         bool warn_listeners;           /* someone hears a warning (a hook, a subscriber): worth waiting for */
+        bool paging_out;               /* a page-out is under way (memory is coming back): idle victims wait */
 } HrSnapshot;
 
 typedef enum HrTrackedState {
@@ -94,6 +95,8 @@ void hr_policy_state_init(HrPolicyState *s);
  * once at any level when no worker runs, and one per thaw_min_interval_usec once the level acted on is
  * ELEVATED or below and the budget holds with its rss added. A plan that resumes pauses none and ends no
  * build process. Processes with oom_score_adj -1000 are never touched, like the kernel's OOM killer.
+ * While snap->paging_out, no victim is chosen by rank (a runaway still is, and escalations go on): the
+ * memory a page-out is pushing to swap may make it unnecessary.
  * NEVER_KILL / FREEZE_ONLY processes are only ever frozen (and thawed). Thaws/restores are the undo
  * of headroom's own actions and are planned even when freezing/checkpointing has been disabled.
  *

@@ -27,6 +27,9 @@
 #define WARM_SCAN_USEC (60 * USEC_PER_SEC)
 #define WARM_SCAN_NEW_PIDS 256
 
+/* How long a page-out under way holds back victims chosen by rank (policy.h, paging_out). */
+#define PAGE_OUT_HOLD_USEC (5 * USEC_PER_SEC)
+
 /* The time constant of a process's smoothed growth rate (hr_proc_growth_alpha_permille). */
 #define GROWTH_TAU_USEC (1 * USEC_PER_SEC)
 
@@ -263,6 +266,8 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                 .procs = t,
                 /* Someone hears a warning: the hook, or a client following the events. */
                 .warn_listeners = m->config.actions.warn_hook[0] != '\0' || m->control.n_subscribers > 0,
+                /* Memory is on its way out to swap: give it PAGE_OUT_HOLD before choosing an idle victim. */
+                .paging_out = !m->opt.dry_run && m->executor.pager.busy && now - m->executor.pager.started < PAGE_OUT_HOLD_USEC,
         };
         if (!m->opt.dry_run && m->executor.resync) /* what it learnt since: a checkpoint that fell back */
                 hr_executor_sync(&m->executor, &m->policy);

@@ -81,6 +81,8 @@ int hr_record_write(FILE *f, const HrSnapshot *snap, const HrClassifyInput *in) 
         json_object_object_add(o, "mem_available", u64(snap->mem_available_kib));
         json_object_object_add(o, "swap_total", u64(snap->swap_total_kib));
         json_object_object_add(o, "swap_free", u64(snap->swap_free_kib));
+        json_object_object_add(o, "warn_listeners", json_object_new_boolean(snap->warn_listeners));
+        json_object_object_add(o, "paging_out", json_object_new_boolean(snap->paging_out));
         json_object_object_add(o, "self", i64(in->self_pid));
         json_object_object_add(o, "foreground", i64(in->foreground_pid));
         for (size_t i = 0; t && i < t->n; i++)
@@ -208,6 +210,18 @@ static int proc_from_json(json_object *o, HrProcTable *t, HrProc *p, const char 
         return 0;
 }
 
+/* An optional boolean (records written before it existed lack it: false). */
+static int record_flag(json_object *o, const char *key, bool *ret) {
+        json_object *v;
+        *ret = false;
+        if (!json_object_object_get_ex(o, key, &v))
+                return 0;
+        if (!json_object_is_type(v, json_type_boolean))
+                return -EBADMSG;
+        *ret = json_object_get_boolean(v);
+        return 0;
+}
+
 /* Parses one line into snap (level, pressure, memory) and t (processes). */
 static int snapshot_from_json(json_object *o, HrSnapshot *snap, HrProcTable *t, HrClassifyInput *in, const char **why) {
         json_object *pr, *procs, *raw, *pts;
@@ -223,7 +237,8 @@ static int snapshot_from_json(json_object *o, HrSnapshot *snap, HrProcTable *t, 
         level = get_str(o, "level");
         if (hr_json_get_u64(o, "t", &snap->now) < 0 || !level || (int) (snap->level = hr_level_from_string(level)) < 0 ||
             hr_json_get_u64(o, "mem_total", &snap->mem_total_kib) < 0 || hr_json_get_u64(o, "mem_available", &snap->mem_available_kib) < 0 ||
-            hr_json_get_u64(o, "swap_total", &snap->swap_total_kib) < 0 || hr_json_get_u64(o, "swap_free", &snap->swap_free_kib) < 0)
+            hr_json_get_u64(o, "swap_total", &snap->swap_total_kib) < 0 || hr_json_get_u64(o, "swap_free", &snap->swap_free_kib) < 0 ||
+            record_flag(o, "warn_listeners", &snap->warn_listeners) < 0 || record_flag(o, "paging_out", &snap->paging_out) < 0)
                 return -EBADMSG;
         *why = "bad \"self\" or \"foreground\"";
         if (hr_json_get_i64(o, "self", 0, INT32_MAX, &v) < 0)

@@ -128,6 +128,7 @@ typedef struct PolicyCase {
         int comp;                                     /* C(x); 0: psi_full dominates */
         void (*tweak)(HrConfig *c);
         bool listeners;                               /* snap.warn_listeners */
+        bool paging_out;                              /* snap.paging_out */
         uint32_t stale;                               /* pressure.stale_centi: points only avg10 remembers */
         const Want *want;
 } PolicyCase;
@@ -241,6 +242,14 @@ static const PolicyCase cases[] = {
         { "page-out: not a paused build worker", HR_LEVEL_HIGH,
           PROCS(SYSTEMD, SELF, DRIVER, CC1(1401, 0, 150), CC1(1402, 20, 100)), .tweak = page_out_on,
           .tracked = T(PAUSED(1401, 150, 3)), .want = NOTHING },
+        { "page-out under way: CRITICAL chooses no idle victim", HR_LEVEL_CRITICAL, PROCS(SYSTEMD, SELF, SHELL, TAB1),
+          .tracked = T(FROZEN(1001, 600)), .paging_out = true, .want = NOTHING },
+        { "page-out under way: EMERGENCY neither", HR_LEVEL_EMERGENCY, PROCS(SYSTEMD, SELF, SHELL, TAB1),
+          .tracked = T(FROZEN(1001, 600)), .paging_out = true, .want = NOTHING },
+        { "page-out under way: a runaway still goes", HR_LEVEL_CRITICAL, PROCS(SCENE), .paging_out = true,
+          .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002), FREEZE(1100), RUNAWAY(1200)) },
+        { "page-out under way: an escalation still goes", HR_LEVEL_EMERGENCY, PROCS(SYSTEMD, SELF, SHELL, TAB1),
+          .tracked = T(TERMINATING(1001)), .paging_out = true, .want = A(KILL(1001)) },
         { "page-out: not when off", HR_LEVEL_HIGH, PROCS(SYSTEMD, SELF, TAB1), .tracked = T(FROZEN(1001, 600)),
           .want = NOTHING },
         { "page-out: not a victim of the same plan", HR_LEVEL_CRITICAL, PROCS(SYSTEMD, SELF, SHELL, TAB1),
@@ -701,6 +710,7 @@ static void test_cases(void **state) {
                         .swap_free_kib = MIB(4096),
                         .procs = &t,
                         .warn_listeners = cs->listeners,
+                        .paging_out = cs->paging_out,
                 };
                 snap.pressure.stale_centi = cs->stale;
 
