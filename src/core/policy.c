@@ -565,12 +565,17 @@ static const HrProc *top_victim(Plan *pl, PassKind runaway, PassKind ranked, int
         const HrProc *p = NULL;
 
         /* A plan that resumes a worker does not also end its build. */
-        for (int spare = 1; spare >= (pl->resumed ? 1 : 0) && !p; spare--) {
+        for (int spare = 1; spare >= (pl->resumed ? 1 : 0); spare--) {
                 pl->spare_builds = spare;
                 p = runaway_pass(runaway) ? top_one(pl, runaway, PRIO_NORMAL) : NULL;
                 *why = p ? HR_REASON_RUNAWAY : pl->reason;
-                if (!p && !pl->snap->paging_out) /* memory on its way out may make an idle victim needless */
-                        p = top_one(pl, ranked, min_priority);
+                /* Memory on its way out may make an idle victim needless; and a build is never the victim only
+                 * because the others were held back. */
+                if (p || pl->snap->paging_out)
+                        break;
+                p = top_one(pl, ranked, min_priority);
+                if (p)
+                        break;
         }
         pl->spare_builds = false;
         return p;
