@@ -174,9 +174,12 @@ void hr_proc_table_track_growth(const HrProcTable *prev, HrProcTable *cur, unsig
                 if (j < n_prev && prev->procs[j].pid == p->pid && prev->procs[j].start_time == p->start_time)
                         o = &prev->procs[j];
                 if (!o) {
+                        /* New since the last scan: its whole life is recent, its average is its rate. On the very
+                         * first scan nothing is known: an idle tab that loaded for a few seconds a minute ago would
+                         * look like a runaway. */
                         p->flags |= HR_PROC_NEW;
                         p->growth_kib = 0;
-                        p->growth_kib_per_sec = lifetime_rate(cur, p);
+                        p->growth_kib_per_sec = prev ? lifetime_rate(cur, p) : 0;
                         continue;
                 }
                 p->flags &= ~(uint32_t) HR_PROC_NEW;

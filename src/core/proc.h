@@ -134,9 +134,9 @@ const HrProc *hr_proc_table_find(const HrProcTable *t, pid_t pid);
 
 /* Growth tracking: fills growth_kib / growth_kib_per_sec of every process in cur from prev (the
  * previous scan, may be NULL), matching on (pid, start_time); unmatched processes get HR_PROC_NEW.
- * A new process starts from its lifetime average, what it holds over its age (when cur knows its
+ * A process new since prev starts from its lifetime average, what it holds over its age (when cur knows its
  * uptime and tick rate): a leaker seen for the first time mid-incident is already a fast grower, and
- * a long-lived large one is not.
+ * a long-lived large one is not. On the first scan (prev NULL) every process starts from 0: nothing is known.
  * `alpha_permille` weighs the newest rate in the EWMA. Pure. */
 void hr_proc_table_track_growth(const HrProcTable *prev, HrProcTable *cur, unsigned alpha_permille);
 

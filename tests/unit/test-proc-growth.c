@@ -160,6 +160,26 @@ static void test_growth_first_scan(void **state) {
         hr_proc_table_done(&cur);
 }
 
+/* A process new since the last scan starts from its lifetime average; on the first scan nothing is known. */
+static void test_growth_lifetime_prior(void **state) {
+        HrProcTable prev = {}, cur = {};
+        (void) state;
+
+        FILL(&prev, 10 * SEC, { 1, 5, 100, 0 });
+        hr_proc_table_track_growth(NULL, &prev, 500);
+        /* pid 50 started at tick 1000 (10 s at 100 Hz), now 20 s into the boot: 10 s old, 100 MiB: 10 MiB/s. */
+        FILL(&cur, 12 * SEC, { 1, 5, 100, 0 }, { 50, 1000, 100 * 1024, 0 });
+        cur.uptime_usec = 20 * SEC;
+        cur.ticks_per_sec = 100;
+        hr_proc_table_track_growth(&prev, &cur, 500);
+        expect_growth(&cur, 50, true, 0, 10 * 1024);
+        /* The same table as a first scan: no prior. */
+        hr_proc_table_track_growth(NULL, &cur, 500);
+        expect_growth(&cur, 50, true, 0, 0);
+        hr_proc_table_done(&prev);
+        hr_proc_table_done(&cur);
+}
+
 static void test_growth_match(void **state) {
         HrProcTable prev = {}, cur = {};
         (void) state;
@@ -360,6 +380,7 @@ static void test_alpha_for_tau(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_alpha_for_tau),
+                cmocka_unit_test(test_growth_lifetime_prior),
                 cmocka_unit_test(test_table_lifecycle),
                 cmocka_unit_test(test_find),
                 cmocka_unit_test(test_growth_first_scan),
