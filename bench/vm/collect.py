@@ -186,7 +186,7 @@ def main(out):
 
     contender_log = read(os.path.join(out, "contender.log"))
     unavailable = read(os.path.join(out, "contender.unavailable")).strip() or None
-    hr = headroom_log(contender_log, parse_clock(meta.get("load_start_clock"))) if contender == "headroom" else None
+    hr = headroom_log(contender_log, parse_clock(meta.get("load_start_clock"))) if contender.startswith("headroom") else None
 
     psi_some = num(meta.get("psi_some_total_us"))
     psi_full = num(meta.get("psi_full_total_us"))

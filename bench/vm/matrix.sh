@@ -13,6 +13,7 @@ repo=$(cd "$here/../.." && pwd)
 
 all_scenarios=leak,spike,foreground,many
 all_contenders=kernel,mglru,earlyoom,earlyoom-tuned,nohang,systemd-oomd,headroom
+variants=headroom-no-page-out,headroom-no-pause # headroom with one relief family off: only when asked for
 reps=1 scenarios=$all_scenarios contenders=$all_contenders smoke=0 report=1 runs_root=""
 usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
@@ -35,7 +36,7 @@ for s in ${scenarios//,/ }; do
         case ,$all_scenarios, in *,"$s",*) ;; *) echo "matrix: unknown scenario $s ($all_scenarios)" >&2; exit 2 ;; esac
 done
 for c in ${contenders//,/ }; do
-        case ,$all_contenders, in *,"$c",*) ;; *) echo "matrix: unknown contender $c ($all_contenders)" >&2; exit 2 ;; esac
+        case ,$all_contenders,$variants, in *,"$c",*) ;; *) echo "matrix: unknown contender $c ($all_contenders,$variants)" >&2; exit 2 ;; esac
 done
 
 # The peers, the VM's packages, the workloads and the daemon (build/; HR_BENCH_WL / HR_BENCH_HEADROOMD override).
@@ -46,7 +47,7 @@ HR_BENCH_WL=${HR_BENCH_WL:-$repo/build/bench/workloads}
 [ -x "$HR_BENCH_WL/hr-probe" ] || { echo "matrix: no workloads in $HR_BENCH_WL (hr-probe...)" >&2; exit 1; }
 export HR_BENCH_WL
 export HR_BENCH_HEADROOMD=${HR_BENCH_HEADROOMD:-$repo/build/src/headroomd}
-case ,$contenders, in *,headroom,*)
+case ,$contenders, in *,headroom*)
         [ -x "$HR_BENCH_HEADROOMD" ] || { echo "matrix: no $HR_BENCH_HEADROOMD: run ninja -C build first" >&2; exit 1; } ;;
 esac
 

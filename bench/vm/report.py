@@ -17,7 +17,8 @@ import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCENARIOS = ["leak", "spike", "foreground", "many"]
-CONTENDERS = ["kernel", "mglru", "earlyoom", "earlyoom-tuned", "nohang", "systemd-oomd", "headroom"]
+CONTENDERS = ["kernel", "mglru", "earlyoom", "earlyoom-tuned", "nohang", "systemd-oomd", "headroom",
+              "headroom-no-page-out", "headroom-no-pause"]
 DESCRIPTION = {
     "leak": "hr-leak 30 MiB/s (max 2 GiB) beside the probe, a 64 MiB compositor, 3 idle 96 MiB tabs and a 48 MiB "
             "indexer; 60 s. Wanted: the leaker stopped, nothing else dies, probe p99 under 100 ms, no kernel OOM kill.",
@@ -106,7 +107,7 @@ def row(s, c, rs):
         if de:
             coll_s += f" + {de:.0f} small"
     hr = [r.get("headroom") or {} for r in rs]
-    lat = med([h.get("decision_latency_ms") for h in hr]) if c == "headroom" else None
+    lat = med([h.get("decision_latency_ms") for h in hr]) if c.startswith("headroom") else None
     avail = all(r.get("contender_available", True) for r in rs)
     name = c if avail else f"{c} (not running¹)"
     return "| " + " | ".join([
@@ -122,7 +123,7 @@ def row(s, c, rs):
         fmt(med([r["kernel_oom_kills"] for r in rs])),
         fmt(med([r.get("psi_some_s") for r in rs]), 1) + " / " + fmt(med([r.get("psi_full_s") for r in rs]), 1),
         outcome,
-        (fmt(lat, 0, " ms") + ("²" if any(h.get("latency_from") == "level" for h in hr) else "")) if c == "headroom" else "",
+        (fmt(lat, 0, " ms") + ("²" if any(h.get("latency_from") == "level" for h in hr) else "")) if c.startswith("headroom") else "",
     ]) + " |"
 
 
@@ -166,7 +167,7 @@ def write_table(res, runs, out, reps_note):
             if hr and hr.get("actions"):
                 acts = ", ".join(f"{a['type']} {a['comm']} at {a['after_load_s']} s" for a in hr["actions"][:8])
                 more = len(hr["actions"]) - 8
-                lines.append(f"- headroom (rep 1): {acts}{f', … {more} more' if more > 0 else ''}.")
+                lines.append(f"- {c} (rep 1): {acts}{f', … {more} more' if more > 0 else ''}.")
             died = r.get("died") or []
             if died:
                 lines.append(f"- {c} (rep 1): died: {', '.join(died)}"

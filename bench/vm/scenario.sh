@@ -115,8 +115,9 @@ mglru)
         echo 1000 >/sys/kernel/mm/lru_gen/min_ttl_ms
         echo "lru_gen=$(cat /sys/kernel/mm/lru_gen/enabled) min_ttl_ms=$(cat /sys/kernel/mm/lru_gen/min_ttl_ms)" >>"$out/meta"
         ;;
-kernel | earlyoom | earlyoom-tuned | nohang | systemd-oomd | headroom) ;;
-*) die "unknown contender $contender (kernel mglru earlyoom earlyoom-tuned nohang systemd-oomd headroom)" ;;
+kernel | earlyoom | earlyoom-tuned | nohang | systemd-oomd | headroom | headroom-no-page-out | headroom-no-pause) ;;
+*) die "unknown contender $contender (kernel mglru earlyoom earlyoom-tuned nohang systemd-oomd headroom" \
+        "headroom-no-page-out headroom-no-pause)" ;;
 esac
 
 # ---- the desktop: compositor, idle tabs, indexer, then the probe ----
@@ -175,9 +176,15 @@ systemd-oomd)
                 fi
         fi
         ;;
-headroom)
+headroom | headroom-no-page-out | headroom-no-pause)
         [ -x "$headroomd" ] || die "no $headroomd (ninja -C build)"
-        spawn contender contender "$headroomd" --runtime-dir /run/headroom
+        # The defaults, or the defaults with one relief family off (what it earns: bench/vm/README.md).
+        conf=()
+        case $contender in
+        headroom-no-page-out) printf '[Freeze]\nPageOut=no\n' >"$out/headroom.conf" && conf=(--config "$out/headroom.conf") ;;
+        headroom-no-pause) printf '[Freeze]\nPauseBuilds=no\n' >"$out/headroom.conf" && conf=(--config "$out/headroom.conf") ;;
+        esac
+        spawn contender contender "$headroomd" --runtime-dir /run/headroom "${conf[@]}"
         cpid=${pid_of[contender]}
         ;;
 esac
@@ -252,7 +259,7 @@ esac
 load_pid=${pid_of[$load_key]}
 # The desktop tells headroom which application is in front (what a compositor or session integration does
 # through headroomctl foreground); the peers have no such input, earlyoom-tuned gets --prefer/--avoid instead.
-if [ "$scenario" = foreground ] && [ "$contender" = headroom ] && [ -n "$cpid" ]; then
+if [ "$scenario" = foreground ] && [ "${contender%%-*}" = headroom ] && [ -n "$cpid" ]; then
         "$(dirname "$headroomd")/headroomctl" --socket /run/headroom/headroom.sock foreground "$load_pid" \
                 >>"$out/contender.log" 2>&1 || say "headroomctl foreground failed"
 fi

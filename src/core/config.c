@@ -208,6 +208,8 @@ int hr_config_init_default(HrConfig *c) {
                         /* A frozen process's pages are the coldest there are: out to (zram) swap at HIGH, before
                          * the kernel's reclaim takes the working sets of the running ones instead. */
                         .page_out_enabled = true,
+                        /* A paused compiler costs seconds; a killed one costs the build. */
+                        .pause_builds_enabled = true,
                         /* Recovery in small batches: what a thaw faults back in must not re-create the
                          * pressure that froze it. */
                         .thaw_max_per_tick = 2,

@@ -53,6 +53,7 @@ typedef struct HrActionConfig {
         bool freeze_enabled;
         unsigned freeze_max_per_tick;      /* new freezes per plan */
         bool page_out_enabled;             /* HIGH and up: push frozen processes' memory out to swap */
+        bool pause_builds_enabled;         /* spike mode: pause a build's growing workers instead of ending them */
         unsigned thaw_max_per_tick;        /* thaws per plan while recovering */
         uint64_t thaw_margin_kib;          /* MemAvailable must exceed what a thaw brings back by this */
         usec_t thaw_min_interval_usec;     /* between two thaw batches */

@@ -501,7 +501,7 @@ static bool pause_build(Plan *pl) {
         const HrActionConfig *a = &pl->c->actions;
         const HrProc *best = NULL;
 
-        if (!a->freeze_enabled || pl->resumed)
+        if (!a->freeze_enabled || !a->pause_builds_enabled || pl->resumed)
                 return false;
         for (size_t i = 0; pl->t && i < pl->t->n; i++) {
                 const HrProc *p = &pl->t->procs[i];

@@ -99,6 +99,8 @@ const HrConfItem hr_conf_items[] = {
           .doc = "new freezes per decision" },
         { "Freeze", "PageOut", HR_CONF_BOOL, HR_STORE_BOOL, CFG(actions.page_out_enabled), 0, 1,
           .doc = "at HIGH and above, push frozen processes' memory out to swap (needs swap)" },
+        { "Freeze", "PauseBuilds", HR_CONF_BOOL, HR_STORE_BOOL, CFG(actions.pause_builds_enabled), 0, 1,
+          .doc = "spike mode: pause a build's growing workers (Build= rules) while a sibling runs, never end them first" },
 
         { "Thaw", "MaxPerTick", HR_CONF_INT, HR_STORE_U32, CFG(actions.thaw_max_per_tick), 1, 1000,
           .doc = "thaws per decision while recovering" },

@@ -147,6 +147,7 @@ static inline void test_config(HrConfig *c) {
         c->actions = (HrActionConfig) {
                 .freeze_enabled = true,
                 .freeze_max_per_tick = 4,
+                .pause_builds_enabled = true,
                 .thaw_max_per_tick = 2,
                 .thaw_margin_kib = MIB(256),
                 .thaw_min_interval_usec = 2 * USEC_PER_SEC,

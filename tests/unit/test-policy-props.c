@@ -281,6 +281,7 @@ static void random_config(Rng *r, bool crowded, HrConfig *c) {
         HrActionConfig *a = &c->actions;
         a->freeze_enabled = chance(r, 850);
         a->page_out_enabled = chance(r, 700);
+        a->pause_builds_enabled = chance(r, 800);
         a->freeze_max_per_tick = (unsigned) (crowded ? below(r, 70) : below(r, 7));
         a->thaw_max_per_tick = (unsigned) below(r, 5);
         a->thaw_margin_kib = below(r, 512 * 1024);

@@ -169,6 +169,9 @@ static void emergency_at_63(HrConfig *c) {
         real_levels(c);
         c->level.enter_centi[HR_LEVEL_EMERGENCY] = 6300;
 }
+static void no_pause_builds(HrConfig *c) {
+        c->actions.pause_builds_enabled = false;
+}
 static void page_out_on(HrConfig *c) {
         c->actions.page_out_enabled = true;
 }
@@ -348,6 +351,8 @@ static const PolicyCase cases[] = {
           .want = A(FREEZE(1003), FREEZE(1001), FREEZE(1002)) },
         { "spike: no pause without freezing", HR_LEVEL_CRITICAL, PROCS(SYSTEMD, SELF, BUILD), .tweak = no_freeze,
           .want = A(RUNAWAY(1401)) },
+        { "spike: PauseBuilds=no: the growing compiler is a runaway like any other", HR_LEVEL_CRITICAL,
+          PROCS(SYSTEMD, SELF, BUILD), .tweak = no_pause_builds, .want = A(RUNAWAY(1401)) },
         { "calm again: a terminating victim is left alone", HR_LEVEL_NORMAL, PROCS(SCENE),
           .tracked = T(TERMINATING(1200)), .want = NOTHING },
 
