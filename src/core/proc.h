@@ -45,6 +45,8 @@ typedef struct HrProc {
         uint64_t start_time;        /* field 22 of /proc/PID/stat, clock ticks since boot: (pid, start_time) is identity */
         uint64_t cpu_ticks;         /* utime + stime (stat fields 14, 15), clock ticks: did it run since the last scan? */
         uint64_t faults;            /* minflt + majflt (stat fields 10, 12): did it touch new memory? */
+        uint64_t stat_rss_kib;      /* stat's rss (field 24): did its resident size change? (not status's sum: the
+                                     * two are counted differently and need not agree) */
         uid_t uid;                  /* real uid */
         char state;                 /* R S D T t Z X I */
         char comm[HR_COMM_MAX];
