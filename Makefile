@@ -8,8 +8,9 @@ run:
 	scripts/run.sh
 test:
 	scripts/test.sh
+# overhead at idle and per full scan beside earlyoom (host) and nohang (VM test bed), ~6 min
 bench:
-	bench/idle.sh
+	bench/overhead.sh
 # head-to-head in the VM (bench/vm/README.md): every scenario x contender once, ~35 min on 2 cores
 bench-vm:
 	bench/vm/matrix.sh

@@ -3,8 +3,9 @@
 # a temporary directory, counts the instructions of hr_procfs_scan under callgrind (cold: every file of every process;
 # warm: the steady state, and warm with every file re-read), then measures CPU time per scan of that tree and of the
 # live /proc with CLOCK_PROCESS_CPUTIME_ID (bench/scan-bench.c) over several repetitions.
-# With --live N it also starts N idle children (sleep) and measures the live /proc with them there: the kernel
-# side of reading procfs, which callgrind does not see, is most of the cost.
+# With --live N it also starts N sleeping processes (bench/workloads/hr-fork-many; they die with it) and measures
+# the live /proc with them there: the kernel side of reading procfs, which callgrind does not see, is most of the
+# cost. The same scan inside the daemon, next to earlyoom's and nohang's: bench/overhead.sh.
 # Usage: bench/scan.sh [--procs N] [--reps N] [--live N] [--build DIR] [--out FILE.md]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,13 +24,19 @@ done
 command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null ||
         { echo "bench: needs valgrind (callgrind, callgrind_annotate)" >&2; exit 1; }
 
-ninja -C "$build" tests/gen-procs tests/scan-bench >/dev/null
-gen=$build/tests/gen-procs bench=$build/tests/scan-bench
+ninja -C "$build" tests/gen-procs tests/scan-bench bench/workloads/hr-fork-many >/dev/null
+gen=$build/tests/gen-procs bench=$build/tests/scan-bench forkmany=$build/bench/workloads/hr-fork-many
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/hr-bench-scan.XXXXXX")
-kids=()
+fork_pid=""
+stop_kids() { # hr-fork-many kills and reaps its children on SIGTERM; they die with it anyway (PR_SET_PDEATHSIG)
+        [ -n "$fork_pid" ] || return 0
+        kill "$fork_pid" 2>/dev/null || true
+        wait "$fork_pid" 2>/dev/null || true
+        fork_pid=""
+}
 cleanup() {
-        [ ${#kids[@]} -eq 0 ] || kill "${kids[@]}" 2>/dev/null || true
+        stop_kids
         rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -60,11 +67,14 @@ tree=$("$bench" --root "$dir" --reps "$reps")
 live=$("$bench" --reps "$reps")
 live_many=""
 if [ "$live_n" -gt 0 ]; then
-        for _ in $(seq "$live_n"); do sleep 3600 & kids+=($!); done
+        "$forkmany" --count "$live_n" --mib 0 --name hr-scan-sleeper --ready-file "$dir/ready" >/dev/null 2>&1 &
+        fork_pid=$!
+        until [ -e "$dir/ready" ]; do
+                kill -0 "$fork_pid" 2>/dev/null || { echo "bench: hr-fork-many failed" >&2; exit 1; }
+                sleep 0.2
+        done
         live_many=$("$bench" --reps "$reps")
-        kill "${kids[@]}" 2>/dev/null || true
-        wait 2>/dev/null || true
-        kids=()
+        stop_kids
 fi
 
 report=$(
@@ -80,7 +90,7 @@ report=$(
         printf 'CPU time (CLOCK_PROCESS_CPUTIME_ID per scan; user/sys split from getrusage), %s repetitions\n\n' "$reps"
         printf '```\n%s\n\n%s\n```\n\n' "$tree" "$live"
         if [ -n "$live_many" ]; then
-                printf 'The live /proc with %s idle children (sleep) started by the benchmark:\n\n```\n%s\n```\n\n' \
+                printf 'The live /proc with %s sleeping processes (hr-fork-many --mib 0) started by the benchmark:\n\n```\n%s\n```\n\n' \
                         "$live_n" "$live_many"
         fi
         printf 'Commands: %s %s N; valgrind --tool=callgrind %s --root DIR --scans 1|3 [--refresh 1];\n' \
