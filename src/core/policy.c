@@ -487,9 +487,7 @@ static bool build_over_budget(const Plan *pl, uint64_t extra_kib) {
                         need = add_sat(need, (uint64_t) p->growth_kib_per_sec * (SPIKE_HORIZON_USEC / USEC_PER_MSEC) /
                                                      1000);
         }
-        avail = add_sat(sn->mem_available_kib,
-                        sn->swap_free_kib <= sn->swap_total_kib
-                                ? sn->swap_free_kib / 1000 * MIN(pc->swap_credit_permille, 1000u) : 0);
+        avail = hr_pressure_available_kib(pc, sn->mem_available_kib, sn->swap_total_kib, sn->swap_free_kib);
         reserve = sn->mem_total_kib / 10000 * (10000 - MIN(pc->ramp[HR_COMP_MEM_AVAILABLE].start, (uint64_t) 10000));
         return avail < reserve || need > avail - reserve;
 }
@@ -505,8 +503,8 @@ static bool pause_build(Plan *pl) {
                 return false;
         for (size_t i = 0; pl->t && i < pl->t->n; i++) {
                 const HrProc *p = &pl->t->procs[i];
-                if (!(p->flags & HR_PROC_BUILD) || p->priority < PRIO_NONCRITICAL || untouchable(p) ||
-                    !build_worker(pl, p) || whole_cover(pl, p) || p->growth_kib_per_sec <= 0 ||
+                if (!build_worker(pl, p) || p->priority < PRIO_NONCRITICAL || untouchable(p) || whole_cover(pl, p) ||
+                    p->growth_kib_per_sec <= 0 ||
                     p->growth_kib_per_sec < a->runaway_growth_kib_per_sec)
                         continue;
                 uint64_t held = p->rss_anon_kib + p->swap_kib, best_held = best ? best->rss_anon_kib + best->swap_kib : 0;
@@ -523,38 +521,27 @@ static bool pause_build(Plan *pl) {
 
 static void emit_tracked(Plan *pl, const HrTracked *tr, const HrProc *p, HrActionType type, HrReason reason);
 
-/* Paused build workers come back one at a time, the first paused first: at once when no worker runs (the
- * build would wait forever), else once the pressure is down to ELEVATED, one per thaw_min_interval_usec
- * (each grows again: two at once undo the pause). */
+/* Paused build workers come back one at a time, the first paused first (ties: by pid): at once when no worker
+ * runs (the build would wait forever), else once the pressure is down to ELEVATED, one per thaw_min_interval_usec
+ * and only within the budget (each grows again: two at once undo the pause). */
 static void plan_resume(Plan *pl) {
         const HrActionConfig *ac = &pl->c->actions;
-        const HrTracked *order[HR_TRACKED_MAX];
-        unsigned n = 0, want;
+        const HrTracked *first = NULL;
 
-        for (unsigned i = 0; i < pl->n_by_id; i++) {
+        for (unsigned i = 0; i < pl->n_by_id; i++) { /* by_id is in pid order: the earliest pid wins a tie */
                 const HrTracked *tr = &pl->s->tracked[pl->by_id[i]];
-                if (!paused_build(tr) || !proc_alive(proc_find(pl->t, tr->pid, tr->start_time)))
-                        continue;
-                unsigned j = n++;
-                while (j > 0 && order[j - 1]->since > tr->since) {
-                        order[j] = order[j - 1];
-                        j--;
-                }
-                order[j] = tr;
+                if (paused_build(tr) && proc_alive(proc_find(pl->t, tr->pid, tr->start_time)) &&
+                    (!first || tr->since < first->since))
+                        first = tr;
         }
-        if (n == 0)
+        if (!first || pl->out->n >= HR_ACTIONS_MAX)
                 return;
-        if (build_workers(pl, NULL) == 0)
-                want = 1;
-        else if (pl->act <= HR_LEVEL_ELEVATED && elapsed(pl->snap->now, pl->s->last_thaw_at, ac->thaw_min_interval_usec))
-                want = build_over_budget(pl, order[0]->rss_kib) ? 0 : 1; /* it wants at least as much again */
-        else
-                want = 0;
-        for (unsigned i = 0; i < n && i < want && pl->out->n < HR_ACTIONS_MAX; i++) {
-                emit_tracked(pl, order[i], proc_find(pl->t, order[i]->pid, order[i]->start_time), HR_ACTION_THAW,
-                             HR_REASON_SPIKE);
-                pl->resumed = true;
-        }
+        if (build_workers(pl, NULL) > 0 &&
+            (pl->act > HR_LEVEL_ELEVATED || !elapsed(pl->snap->now, pl->s->last_thaw_at, ac->thaw_min_interval_usec) ||
+             build_over_budget(pl, first->rss_kib))) /* it wants at least as much again */
+                return;
+        emit_tracked(pl, first, proc_find(pl->t, first->pid, first->start_time), HR_ACTION_THAW, HR_REASON_SPIKE);
+        pl->resumed = true;
 }
 
 /* ---- the ladder ---- */

@@ -47,6 +47,14 @@ HrComponent hr_component_from_string(const char *s) {
         return _HR_COMP_INVALID;
 }
 
+/* Free swap is room too: idle pages go there before anything has to die. Only a share of it counts (a zram page
+ * still costs RAM, compressed; a disk page costs I/O to come back). */
+uint64_t hr_pressure_available_kib(const HrPressureConfig *cfg, uint64_t mem_available_kib, uint64_t swap_total_kib,
+                                   uint64_t swap_free_kib) {
+        uint64_t credit = swap_free_kib <= swap_total_kib ? swap_free_kib / 1000 * MIN(cfg->swap_credit_permille, 1000u) : 0;
+        return mem_available_kib > UINT64_MAX - credit ? UINT64_MAX : mem_available_kib + credit;
+}
+
 uint32_t hr_ramp_points_centi(HrRamp r, uint64_t raw) {
         if (raw <= r.start)
                 return 0;
@@ -114,10 +122,7 @@ void hr_pressure_eval(const HrPressureConfig *cfg, const HrSample *prev, const H
         uint64_t total = hr_meminfo_get(&cur->meminfo, HR_MEM_TOTAL);
         uint64_t avail = hr_meminfo_get(&cur->meminfo, HR_MEM_AVAILABLE);
         if (total > 0 && avail <= total && hr_meminfo_has(&cur->meminfo, HR_MEM_AVAILABLE)) {
-                /* Free swap is room too: idle pages go there before anything has to die. Only a share of it
-                 * counts (a zram page still costs RAM, compressed; a disk page costs I/O to come back). */
-                if (swap_known)
-                        avail += swap_free / 1000 * MIN(cfg->swap_credit_permille, 1000u);
+                avail = hr_pressure_available_kib(cfg, avail, swap_known ? swap_total : 0, swap_known ? swap_free : 0);
                 p.raw[HR_COMP_MEM_AVAILABLE] = avail >= total ? 0 : 10000 - avail * 10000 / total;
         }
 

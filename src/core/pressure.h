@@ -54,6 +54,11 @@ extern const HrPressureConfig hr_pressure_config_default;
 void hr_pressure_eval(const HrPressureConfig *cfg, const HrSample *prev, const HrSample *cur,
                       const HrPressure *prev_pressure, HrPressure *ret);
 
+/* What the MemAvailable component counts as available: MemAvailable plus swap_credit_permille of the free swap
+ * (none when SwapFree exceeds SwapTotal, a malformed pair), in KiB. */
+uint64_t hr_pressure_available_kib(const HrPressureConfig *cfg, uint64_t mem_available_kib, uint64_t swap_total_kib,
+                                   uint64_t swap_free_kib);
+
 /* 0..10000 points for one raw value on a ramp. */
 uint32_t hr_ramp_points_centi(HrRamp r, uint64_t raw);
 
