@@ -250,7 +250,7 @@ static int incidents(HrMonitor *m, json_object *req, json_object *resp, const ch
         }
         if (strcmp(cmd, "incidents") == 0) {
                 json_object *a = json_object_new_array();
-                int r = hr_flight_list(m->flight.dir, a);
+                int r = hr_flight_list_cached(&m->flight, a);
                 if (r < 0 && r != -ENOENT) {
                         json_object_put(a);
                         (void) snprintf(err, err_size, "%s: cannot list: %s", m->flight.dir, strerror(-r));

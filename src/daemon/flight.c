@@ -214,6 +214,8 @@ int hr_flight_init(HrFlight *f, size_t capacity, size_t note_capacity, const cha
 }
 
 void hr_flight_done(HrFlight *f) {
+        for (unsigned i = 0; i < HR_FLIGHT_CLIPS_MAX; i++)
+                json_object_put(f->summaries[i].summary);
         free(f->rec);
         free(f->note);
         *f = (HrFlight) {};
@@ -777,5 +779,77 @@ int hr_flight_list(const char *dir, json_object *array) {
                 }
                 count++;
         }
+        return count;
+}
+
+static HrFlightSummary *summary_slot(HrFlight *f, const char *name, bool *ret_found) {
+        HrFlightSummary *free_slot = NULL;
+
+        for (unsigned i = 0; i < HR_FLIGHT_CLIPS_MAX; i++) {
+                HrFlightSummary *c = &f->summaries[i];
+                if (c->name[0] && strcmp(c->name, name) == 0) {
+                        *ret_found = true;
+                        return c;
+                }
+                if (!c->name[0] && !free_slot)
+                        free_slot = c;
+        }
+        *ret_found = false;
+        return free_slot;
+}
+
+int hr_flight_list_cached(HrFlight *f, json_object *array) {
+        _cleanup_free_ ClipName *a = NULL;
+        bool seen[HR_FLIGHT_CLIPS_MAX] = {};
+        size_t n = 0;
+        int r, count = 0;
+
+        if (!f->dir[0] || !json_object_is_type(array, json_type_array))
+                return -EINVAL;
+        _cleanup_close_ int dfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        r = clips_enumerate(dfd, &a, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                struct stat st;
+                bool found;
+                if (fstatat(dfd, a[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+                        continue; /* deleted meanwhile, or not ours */
+                int64_t mtime = (int64_t) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+                HrFlightSummary *c = summary_slot(f, a[i].name, &found);
+                if (!found || c->size != (int64_t) st.st_size || c->mtime_nsec != mtime) {
+                        _cleanup_(json_object_putp) json_object *clip = NULL;
+                        r = clip_load(dfd, a[i].name, &clip);
+                        if (r == -ENOMEM)
+                                return r;
+                        json_object *s = r < 0 ? NULL : clip_summary(clip);
+                        if (!s)
+                                continue;
+                        if (c) { /* no slot: more clips than the cache holds, listed without caching */
+                                json_object_put(c->summary);
+                                *c = (HrFlightSummary) { .size = (int64_t) st.st_size, .mtime_nsec = mtime, .summary = s };
+                                (void) snprintf(c->name, sizeof c->name, "%s", a[i].name);
+                                s = json_object_get(s);
+                        }
+                        if (json_object_array_add(array, s) < 0) {
+                                json_object_put(s);
+                                return -ENOMEM;
+                        }
+                } else if (json_object_array_add(array, json_object_get(c->summary)) < 0) {
+                        json_object_put(c->summary);
+                        return -ENOMEM;
+                }
+                if (c)
+                        seen[c - f->summaries] = true;
+                count++;
+        }
+        /* Clips gone (rotated out, removed by hand): their summaries go too. */
+        for (unsigned i = 0; i < HR_FLIGHT_CLIPS_MAX; i++)
+                if (f->summaries[i].name[0] && !seen[i]) {
+                        json_object_put(f->summaries[i].summary);
+                        f->summaries[i] = (HrFlightSummary) {};
+                }
         return count;
 }

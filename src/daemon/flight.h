@@ -55,6 +55,13 @@ typedef struct HrFlightIncident {
         unsigned n_marks, n_marks_dropped;
 } HrFlightIncident;
 
+/* A clip's summary as last listed, reused while its file is unchanged (hr_flight_list_cached). */
+typedef struct HrFlightSummary {
+        char name[64];                     /* "" : free */
+        int64_t size, mtime_nsec;
+        struct json_object *summary;       /* one reference held here */
+} HrFlightSummary;
+
 typedef struct HrFlight {
         HrFlightRecord *rec;               /* ring: rec[(first + i) % capacity], i = 0 oldest */
         size_t capacity, first, n;
@@ -68,6 +75,7 @@ typedef struct HrFlight {
         unsigned clips_max;
         uint64_t next_clip_seq;            /* continues the numbers found in dir at init */
         HrFlightIncident inc;
+        HrFlightSummary summaries[HR_FLIGHT_CLIPS_MAX]; /* `incidents` must not parse every clip on every request */
 } HrFlight;
 
 /* Allocates the rings (capacity records, note_capacity decision lines; both at least 1); nothing is allocated
@@ -130,6 +138,11 @@ bool hr_flight_id_valid(const char *id);
  * Files that do not parse are skipped. Returns the number appended (0 for a missing dir), -EINVAL when array
  * is not a JSON array, or -errno. */
 int hr_flight_list(const char *dir, struct json_object *array);
+
+/* hr_flight_list() of f's dir, but a clip whose file (name, size, mtime) is unchanged since the last call is not
+ * read again: its summary is reused. A flood of `incidents` requests then costs a stat per clip, not a parse of
+ * up to HR_FLIGHT_CLIPS_MAX files on the event loop each. Same results and errors. */
+int hr_flight_list_cached(HrFlight *f, struct json_object *array);
 
 /* Reads clip `id` of dir into *ret (the caller puts it; written only on success). -EINVAL for an id
  * hr_flight_id_valid() refuses and for a symlink or anything but a regular file, -ENOENT, -EFBIG past

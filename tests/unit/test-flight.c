@@ -652,6 +652,47 @@ static void test_list_read(void **state) {
         assert_null(o);
 }
 
+/* The cached listing: the same answer as hr_flight_list(), a clip re-read only when its file changed, and a clip
+ * that is gone (or no longer parses) gone from it too. */
+static void test_list_cached(void **state) {
+        char dir[PATH_MAX], path[PATH_MAX + 64];
+        (void) state;
+
+        init_in("cached", 1000, 64);
+        XSNPRINTF(dir, "%s", fl.dir);
+        for (unsigned k = 0; k < 3; k++) {
+                run(k * 200, k * 200 + 99, HR_LEVEL_NORMAL);
+                push(k * 200 + 100, HR_LEVEL_EMERGENCY);
+                (void) hr_flight_incident(&fl, AT(k * 200 + 100), "kill");
+                assert_int_equal(run(k * 200 + 101, k * 200 + 199, HR_LEVEL_HIGH), 1);
+        }
+        json_object *plain = json_object_new_array(), *c1 = json_object_new_array(), *c2 = json_object_new_array();
+        assert_int_equal(hr_flight_list(dir, plain), 3);
+        assert_int_equal(hr_flight_list_cached(&fl, c1), 3);
+        assert_int_equal(hr_flight_list_cached(&fl, c2), 3);
+        assert_true(json_object_equal(plain, c1) && json_object_equal(plain, c2));
+        /* The second answer came from the cache: the very same summary objects. */
+        assert_ptr_equal(json_object_array_get_idx(c1, 1), json_object_array_get_idx(c2, 1));
+        const char *id0 = get_s(json_object_array_get_idx(c1, 0), "id"), *id2 = get_s(json_object_array_get_idx(c1, 2), "id");
+
+        /* One clip replaced by garbage (a new size), one removed: both leave the listing. */
+        XSNPRINTF(path, "%s/%s.json", dir, id0);
+        FILE *f = fopen(path, "we");
+        assert_non_null(f);
+        fputs("not json", f);
+        assert_int_equal(fclose(f), 0);
+        XSNPRINTF(path, "%s/%s.json", dir, id2);
+        assert_int_equal(unlink(path), 0);
+        json_object *c3 = json_object_new_array();
+        assert_int_equal(hr_flight_list_cached(&fl, c3), 1);
+        assert_string_equal(get_s(json_object_array_get_idx(c3, 0), "id"), get_s(json_object_array_get_idx(plain, 1), "id"));
+        json_object_put(plain);
+        json_object_put(c1);
+        json_object_put(c2);
+        json_object_put(c3);
+        hr_flight_done(&fl); /* drops the cached summaries (valgrind and ASan see no leak) */
+}
+
 static void test_id_validation(void **state) {
         static const char *const good[] = {
                 "incident-20241122T143145Z-0001",
@@ -735,6 +776,7 @@ int main(void) {
                 cmocka_unit_test(test_clip_cap),
                 cmocka_unit_test(test_clip_write_failure),
                 cmocka_unit_test(test_list_read),
+                cmocka_unit_test(test_list_cached),
                 cmocka_unit_test(test_id_validation),
         };
         return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
