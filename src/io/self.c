@@ -2,6 +2,7 @@
 /* mlockall and oom_score_adj for the daemon itself. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,12 @@ static __attribute__((noinline)) void touch_stack(unsigned kib) {
 
 int hr_self_lock_memory(unsigned stack_kib) {
         touch_stack(stack_kib);
+        /* Locked heap pages stay resident once freed (madvise cannot drop locked pages), and glibc raises its mmap
+         * threshold after each large free, so large transient buffers (an incident clip's JSON) would move into
+         * the heap and ratchet the resident size up. A fixed threshold keeps them in their own mappings, given
+         * back on free; the heap's top is trimmed past 256 KiB. */
+        (void) mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+        (void) mallopt(M_TRIM_THRESHOLD, 256 * 1024);
         /* CAP_IPC_LOCK, or within RLIMIT_MEMLOCK */
         if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0)
                 return -errno;
