@@ -25,18 +25,33 @@ int hr_page_out(int pidfd, const HrRange *ranges, size_t n, uint64_t *ret_bytes)
 
         for (size_t i = 0; i < n;) {
                 size_t k = 0;
-                for (; k < BATCH && i + k < n; k++)
+                uint64_t want = 0;
+                for (; k < BATCH && i + k < n; k++) {
                         iov[k] = (struct iovec) { .iov_base = (void *) (uintptr_t) ranges[i + k].start,
                                                   .iov_len = (size_t) ranges[i + k].len };
+                        want += ranges[i + k].len;
+                }
                 long r = syscall(SYS_process_madvise, pidfd, iov, k, MADV_PAGEOUT, 0u);
                 if (r < 0) {
                         int e = errno;
-                        /* A range unmapped since the maps were read fails the batch from there: go on with the next. */
-                        if (e != ENOMEM && e != EFAULT)
+                        /* The first range failed (unmapped since the maps were read, or one the kernel will not
+                         * page out): skip it alone and go on. */
+                        if (e != ENOMEM && e != EFAULT && e != EINVAL)
                                 return -e;
-                } else
-                        done += (uint64_t) r;
-                i += k;
+                        i++;
+                        continue;
+                }
+                done += (uint64_t) r;
+                if ((uint64_t) r >= want) {
+                        i += k;
+                        continue;
+                }
+                /* Stopped part-way: the range where it stopped is skipped, the rest of the batch goes again. */
+                uint64_t left = (uint64_t) r;
+                size_t j = 0;
+                while (j < k && left >= iov[j].iov_len)
+                        left -= iov[j++].iov_len;
+                i += j + 1;
         }
         *ret_bytes = done;
         return 0;

@@ -10,6 +10,6 @@
 #include "parse/parse.h"
 
 /* Advises every range, IOV_MAX at a time. Returns 0 and *ret_bytes (what the kernel took advice for), or
- * -ENOSYS (no process_madvise), -EPERM (no CAP_SYS_NICE / not allowed), -ESRCH (gone), -EINVAL. Ranges the kernel
- * could not advise (unmapped since) end that batch, not the rest. */
+ * -ENOSYS (no process_madvise), -EPERM (no CAP_SYS_NICE / not allowed), -ESRCH (gone). A range the kernel could not
+ * advise (unmapped since, or one it will not page out) is skipped alone; the others are still advised. */
 int hr_page_out(int pidfd, const HrRange *ranges, size_t n, uint64_t *ret_bytes);
