@@ -750,38 +750,6 @@ static json_object *clip_summary(json_object *clip) {
         return s;
 }
 
-int hr_flight_list(const char *dir, json_object *array) {
-        _cleanup_free_ ClipName *a = NULL;
-        size_t n = 0;
-        int r, count = 0;
-
-        if (!dir || !json_object_is_type(array, json_type_array))
-                return -EINVAL;
-        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return errno == ENOENT ? 0 : -errno;
-        r = clips_enumerate(dfd, &a, &n);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_(json_object_putp) json_object *clip = NULL;
-                r = clip_load(dfd, a[i].name, &clip);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        continue; /* deleted meanwhile, or not ours */
-                json_object *s = clip_summary(clip);
-                if (!s)
-                        continue;
-                if (json_object_array_add(array, s) < 0) {
-                        json_object_put(s);
-                        return -ENOMEM;
-                }
-                count++;
-        }
-        return count;
-}
-
 static HrFlightSummary *summary_slot(HrFlight *f, const char *name, bool *ret_found) {
         HrFlightSummary *free_slot = NULL;
 
@@ -852,4 +820,19 @@ int hr_flight_list_cached(HrFlight *f, json_object *array) {
                         f->summaries[i] = (HrFlightSummary) {};
                 }
         return count;
+}
+
+int hr_flight_list(const char *dir, json_object *array) {
+        /* The cached listing with a cache of its own that lives for this one call (12 KiB of stack). */
+        HrFlight once = {};
+        int r;
+
+        if (!dir)
+                return -EINVAL;
+        if (strlen(dir) >= sizeof once.dir)
+                return -ENAMETOOLONG;
+        strcpy(once.dir, dir);
+        r = hr_flight_list_cached(&once, array);
+        hr_flight_done(&once);
+        return r;
 }
