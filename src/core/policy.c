@@ -487,7 +487,8 @@ static bool build_over_budget(const Plan *pl, uint64_t extra_kib) {
                         need = add_sat(need, (uint64_t) p->growth_kib_per_sec * (SPIKE_HORIZON_USEC / USEC_PER_MSEC) /
                                                      1000);
         }
-        avail = hr_pressure_available_kib(pc, sn->mem_available_kib, sn->swap_total_kib, sn->swap_free_kib);
+        avail = sn->scope_limited ? sn->mem_available_kib
+                                  : hr_pressure_available_kib(pc, sn->mem_available_kib, sn->swap_total_kib, sn->swap_free_kib);
         reserve = sn->mem_total_kib / 10000 * (10000 - MIN(pc->ramp[HR_COMP_MEM_AVAILABLE].start, (uint64_t) 10000));
         return avail < reserve || need > avail - reserve;
 }
@@ -852,6 +853,8 @@ static void plan_recovery(Plan *pl) {
         int32_t prio[HR_TRACKED_MAX];
         unsigned n = 0, thawed = 0;
         uint64_t back_kib = 0;
+        /* No more than a quarter of the memory there is: a small --scope (256 MiB) must still be able to thaw. */
+        uint64_t margin = MIN(ac->thaw_margin_kib, pl->snap->mem_total_kib / 4);
 
         if (!elapsed(pl->snap->now, s->last_thaw_at, ac->thaw_min_interval_usec))
                 return;
@@ -881,7 +884,7 @@ static void plan_recovery(Plan *pl) {
 
         for (unsigned i = 0; i < n && thawed < ac->thaw_max_per_tick; i++) {
                 const HrTracked *tr = &s->tracked[order[i]];
-                uint64_t need = add_sat(add_sat(back_kib, tr->rss_kib), ac->thaw_margin_kib);
+                uint64_t need = add_sat(add_sat(back_kib, tr->rss_kib), margin);
                 if (pl->snap->mem_available_kib < need)
                         continue; /* does not fit: a smaller one behind it still may */
                 emit_tracked(pl, tr, proc_find(pl->t, tr->pid, tr->start_time),

@@ -17,6 +17,7 @@ typedef struct HrSnapshot {
         uint64_t mem_available_kib;
         uint64_t swap_total_kib;
         uint64_t swap_free_kib;
+        bool scope_limited;            /* mem_* are a --scope cgroup's, under its limit: swap is no room there */
         const HrProcTable *procs;
         bool warn_listeners;           /* someone hears a warning (a hook, a subscriber): worth waiting for */
         bool paging_out;               /* a page-out is under way (memory is coming back): idle victims wait */

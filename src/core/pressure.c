@@ -122,7 +122,9 @@ void hr_pressure_eval(const HrPressureConfig *cfg, const HrSample *prev, const H
         uint64_t total = hr_meminfo_get(&cur->meminfo, HR_MEM_TOTAL);
         uint64_t avail = hr_meminfo_get(&cur->meminfo, HR_MEM_AVAILABLE);
         if (total > 0 && avail <= total && hr_meminfo_has(&cur->meminfo, HR_MEM_AVAILABLE)) {
-                avail = hr_pressure_available_kib(cfg, avail, swap_known ? swap_total : 0, swap_known ? swap_free : 0);
+                /* Under a scope's limit every page over it costs reclaim inside the scope: free swap is no room. */
+                bool credit = swap_known && !cur->scope_mem.limited;
+                avail = hr_pressure_available_kib(cfg, avail, credit ? swap_total : 0, credit ? swap_free : 0);
                 p.raw[HR_COMP_MEM_AVAILABLE] = avail >= total ? 0 : 10000 - avail * 10000 / total;
         }
 

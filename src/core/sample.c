@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* String tables for the sample's enums: the kernel's own key names, shared by parsers and reports. */
+/* String tables for the sample's enums (the kernel's own key names, shared by parsers and reports), and the
+ * scope's view of memory under its limit. */
 #include "core/sample.h"
 
 static const char *const psi_resource_table[_HR_PSI_RESOURCE_MAX] = {
@@ -62,4 +63,16 @@ const char *hr_meminfo_field_to_string(HrMeminfoField f) {
 
 const char *hr_vmstat_field_to_string(HrVmstatField f) {
         return (unsigned) f < _HR_VM_FIELD_MAX ? hr_vmstat_field_names[f] : NULL;
+}
+
+void hr_sample_apply_scope_limit(HrSample *s) {
+        const HrScopeMem *sm = &s->scope_mem;
+        HrMeminfo *m = &s->meminfo;
+
+        if (!sm->limited || !hr_meminfo_has(m, HR_MEM_TOTAL) || !hr_meminfo_has(m, HR_MEM_AVAILABLE))
+                return;
+        uint64_t left = sm->limit_kib > sm->usage_kib ? sm->limit_kib - sm->usage_kib : 0;
+        uint64_t avail = MIN(left + MIN(sm->inactive_file_kib, sm->usage_kib), sm->limit_kib);
+        m->kib[HR_MEM_TOTAL] = MIN(m->kib[HR_MEM_TOTAL], sm->limit_kib);
+        m->kib[HR_MEM_AVAILABLE] = MIN(m->kib[HR_MEM_AVAILABLE], MIN(avail, m->kib[HR_MEM_TOTAL]));
 }

@@ -134,6 +134,15 @@ typedef struct HrLoadavg {
         int32_t last_pid;
 } HrLoadavg;
 
+/* The memory limit of the --scope cgroup (v2 memory.max, or v1 memory.limit_in_bytes of its twin on a hybrid
+ * machine), in KiB: a scope cannot grow past it however much the machine has free. */
+typedef struct HrScopeMem {
+        bool limited;               /* a limit below "max" was read this tick */
+        uint64_t limit_kib;
+        uint64_t usage_kib;         /* memory.current / memory.usage_in_bytes */
+        uint64_t inactive_file_kib; /* clean cache the kernel reclaims first (memory.stat) */
+} HrScopeMem;
+
 /* Everything one tick reads. Fixed size: the sampler fills it in place, never allocating. */
 typedef struct HrSample {
         usec_t at;              /* CLOCK_MONOTONIC, set by the sampler */
@@ -146,6 +155,7 @@ typedef struct HrSample {
         unsigned n_zram;
         HrLoadavg loadavg;
         bool has_loadavg;
+        HrScopeMem scope_mem;
 } HrSample;
 
 static inline uint64_t hr_meminfo_get(const HrMeminfo *m, HrMeminfoField f) {
@@ -163,6 +173,10 @@ static inline uint64_t hr_vmstat_get(const HrVmstat *v, HrVmstatField f) {
 static inline bool hr_vmstat_has(const HrVmstat *v, HrVmstatField f) {
         return v->present & (1u << f);
 }
+
+/* The scope's view of memory: MemTotal no more than its limit, MemAvailable no more than what is left under it
+ * (plus its inactive file cache). Nothing changes when the scope has no limit. */
+void hr_sample_apply_scope_limit(HrSample *s);
 
 /* Anon + file refaults; falls back to the single pre-5.9 counter. */
 static inline uint64_t hr_vmstat_refaults(const HrVmstat *v) {

@@ -123,6 +123,12 @@ static void status(HrMonitor *m, json_object *resp) {
                                        json_object_new_uint64(hr_meminfo_get(&s->meminfo, HR_MEM_SWAP_TOTAL)));
                 json_object_object_add(mem, "swap_free_kib",
                                        json_object_new_uint64(hr_meminfo_get(&s->meminfo, HR_MEM_SWAP_FREE)));
+                /* total and available are the scope's when it has a memory limit: where that limit is read. */
+                const char *lim = s->scope_mem.limited ? hr_sensors_scope_limit_rel(&m->sensors) : NULL;
+                char lwhere[PATH_MAX + 64];
+                json_object_object_add(mem, "limit_file",
+                                       lim ? json_object_new_string(hr_sysroot_display(&m->root, lim, lwhere, sizeof lwhere))
+                                           : NULL);
                 json_object_object_add(resp, "mem", mem);
         }
 

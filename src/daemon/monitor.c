@@ -263,6 +263,7 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                 .mem_available_kib = hr_meminfo_get(&s->meminfo, HR_MEM_AVAILABLE),
                 .swap_total_kib = hr_meminfo_get(&s->meminfo, HR_MEM_SWAP_TOTAL),
                 .swap_free_kib = hr_meminfo_get(&s->meminfo, HR_MEM_SWAP_FREE),
+                .scope_limited = s->scope_mem.limited,
                 .procs = t,
                 /* Someone hears a warning: the hook, or a client following the events. */
                 .warn_listeners = m->config.actions.warn_hook[0] != '\0' || m->control.n_subscribers > 0,

@@ -83,6 +83,7 @@ int hr_record_write(FILE *f, const HrSnapshot *snap, const HrClassifyInput *in) 
         json_object_object_add(o, "swap_free", u64(snap->swap_free_kib));
         json_object_object_add(o, "warn_listeners", json_object_new_boolean(snap->warn_listeners));
         json_object_object_add(o, "paging_out", json_object_new_boolean(snap->paging_out));
+        json_object_object_add(o, "scope_limited", json_object_new_boolean(snap->scope_limited));
         json_object_object_add(o, "self", i64(in->self_pid));
         json_object_object_add(o, "foreground", i64(in->foreground_pid));
         for (size_t i = 0; t && i < t->n; i++)
@@ -238,7 +239,8 @@ static int snapshot_from_json(json_object *o, HrSnapshot *snap, HrProcTable *t, 
         if (hr_json_get_u64(o, "t", &snap->now) < 0 || !level || (int) (snap->level = hr_level_from_string(level)) < 0 ||
             hr_json_get_u64(o, "mem_total", &snap->mem_total_kib) < 0 || hr_json_get_u64(o, "mem_available", &snap->mem_available_kib) < 0 ||
             hr_json_get_u64(o, "swap_total", &snap->swap_total_kib) < 0 || hr_json_get_u64(o, "swap_free", &snap->swap_free_kib) < 0 ||
-            record_flag(o, "warn_listeners", &snap->warn_listeners) < 0 || record_flag(o, "paging_out", &snap->paging_out) < 0)
+            record_flag(o, "warn_listeners", &snap->warn_listeners) < 0 || record_flag(o, "paging_out", &snap->paging_out) < 0 ||
+            record_flag(o, "scope_limited", &snap->scope_limited) < 0)
                 return -EBADMSG;
         *why = "bad \"self\" or \"foreground\"";
         if (hr_json_get_i64(o, "self", 0, INT32_MAX, &v) < 0)

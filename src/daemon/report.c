@@ -77,9 +77,11 @@ void hr_report_status_line(const HrMonitor *m, char *buf, size_t size) {
         uint64_t st = hr_meminfo_get(&s->meminfo, HR_MEM_SWAP_TOTAL);
         human_kib(st - MIN(st, hr_meminfo_get(&s->meminfo, HR_MEM_SWAP_FREE)), sused, sizeof sused);
         human_kib(st, stotal, sizeof stotal);
-        (void) snprintf(buf, size, "level %s, score %u.%02u; MemAvailable %s of %s, swap %s of %s, %u zram; PSI %s%s%s",
+        const char *lim = s->scope_mem.limited ? hr_sensors_scope_limit_rel(&m->sensors) : NULL;
+        (void) snprintf(buf, size, "level %s, score %u.%02u; MemAvailable %s of %s%s%s%s, swap %s of %s, %u zram; PSI %s%s%s",
                         hr_level_to_string(m->level.level), m->pressure.score_centi / 100,
-                        m->pressure.score_centi % 100, avail, total, sused, stotal, s->n_zram,
+                        m->pressure.score_centi % 100, avail, total, lim ? " (the scope's limit, " : "",
+                        lim ? lim : "", lim ? ")" : "", sused, stotal, s->n_zram,
                         m->scope_rel[0] ? "of cgroup /" : "system-wide", m->scope_rel,
                         s->has_psi[HR_PSI_MEMORY] ? "" : " (unavailable)");
 }

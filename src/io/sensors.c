@@ -73,6 +73,46 @@ static void open_zram(HrSensors *s) {
         (void) closedir(d);
 }
 
+/* The scope's own memory files (v2 memory.max etc.), or, when cgroup2 has no memory controller there, those of the
+ * same path under a v1 memory hierarchy (how systemd lays out a hybrid machine). All three or none. */
+static void open_scope_memory(HrSensors *s) {
+        static const char *const v2[] = { "/memory.max", "/memory.current", "/memory.stat" };
+        static const char *const v1[] = { "/memory.limit_in_bytes", "/memory.usage_in_bytes", "/memory.stat" };
+        HrSensorFile *f[] = { &s->mem_limit, &s->mem_usage, &s->mem_stat };
+        const char *const *names = v2;
+        char dir[PATH_MAX], probe[PATH_MAX + 16];
+        int n;
+
+        n = snprintf(probe, sizeof probe, "%s/memory.max", s->scope_rel);
+        if (n < 0 || (size_t) n >= sizeof probe)
+                return;
+        if (faccessat(s->root->root_fd, probe, F_OK, 0) == 0)
+                n = snprintf(dir, sizeof dir, "%s", s->scope_rel);
+        else {
+                /* The cgroup path below the cgroup2 mount ("" for its root), under the v1 memory mount. */
+                size_t ml = strlen(s->root->cgroup2);
+                const char *sub = s->scope_rel;
+                if (ml > 0 && strncmp(sub, s->root->cgroup2, ml) == 0 && (sub[ml] == '/' || sub[ml] == '\0'))
+                        sub += ml;
+                while (*sub == '/')
+                        sub++;
+                if (!s->root->cgroup1_memory[0])
+                        return;
+                n = snprintf(dir, sizeof dir, "%s%s%s", s->root->cgroup1_memory, *sub ? "/" : "", sub);
+                names = v1;
+                s->mem_v1 = true;
+        }
+        if (n < 0 || (size_t) n >= sizeof dir)
+                return;
+        for (unsigned i = 0; i < ELEMENTSOF(v2); i++)
+                if (open_file(f[i], s->root->root_fd, dir, names[i]) < 0) {
+                        for (unsigned j = 0; j <= i; j++)
+                                f[j]->fd = hr_close(f[j]->fd);
+                        s->mem_v1 = false;
+                        return;
+                }
+}
+
 void hr_sensors_init_closed(HrSensors *s) {
         *s = (HrSensors) {};
         for (unsigned i = 0; i < _HR_PSI_RESOURCE_MAX; i++)
@@ -81,6 +121,9 @@ void hr_sensors_init_closed(HrSensors *s) {
         sensor_file_init(&s->vmstat);
         sensor_file_init(&s->swaps);
         sensor_file_init(&s->loadavg);
+        sensor_file_init(&s->mem_limit);
+        sensor_file_init(&s->mem_usage);
+        sensor_file_init(&s->mem_stat);
         for (unsigned i = 0; i < HR_ZRAM_MAX; i++)
                 sensor_file_init(&s->zram[i]);
 }
@@ -137,6 +180,8 @@ int hr_sensors_open(HrSensors *s, const HrSysroot *root, const char *scope_rel) 
         (void) snprintf(s->loadavg.rel, sizeof s->loadavg.rel, "proc/loadavg");
 
         open_zram(s);
+        if (s->scope_rel[0])
+                open_scope_memory(s);
         return 0;
 fail:
         hr_sensors_close(s);
@@ -150,11 +195,18 @@ void hr_sensors_close(HrSensors *s) {
         s->vmstat.fd = hr_close(s->vmstat.fd);
         s->swaps.fd = hr_close(s->swaps.fd);
         s->loadavg.fd = hr_close(s->loadavg.fd);
+        s->mem_limit.fd = hr_close(s->mem_limit.fd);
+        s->mem_usage.fd = hr_close(s->mem_usage.fd);
+        s->mem_stat.fd = hr_close(s->mem_stat.fd);
         for (unsigned i = 0; i < s->n_zram; i++)
                 s->zram[i].fd = hr_close(s->zram[i].fd);
         s->n_zram = 0;
         free(s->buf);
         s->buf = NULL;
+}
+
+const char *hr_sensors_scope_limit_rel(const HrSensors *s) {
+        return s->mem_limit.fd >= 0 ? s->mem_limit.rel : NULL;
 }
 
 const char *hr_sensors_memory_psi_rel(const HrSensors *s) {
@@ -168,6 +220,7 @@ static int parse_meminfo(const char *b, size_t n, void *r, HrParseErr *e) { retu
 static int parse_vmstat(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_vmstat(b, n, r, e); }
 static int parse_swaps(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_swaps(b, n, r, e); }
 static int parse_loadavg(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_loadavg(b, n, r, e); }
+static int parse_bytes(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_cgroup_bytes(b, n, r, e); }
 static int parse_mm_stat(const char *b, size_t n, void *r, HrParseErr *e) { return hr_parse_zram_mm_stat(b, n, r, e); }
 
 static int sample_file(HrSensors *s, const HrSensorFile *f, ParseFn parse, void *dst, HrSensorError *err) {
@@ -185,6 +238,46 @@ static int sample_file(HrSensors *s, const HrSensorFile *f, ParseFn parse, void 
                 *err = (HrSensorError) { .rel = f->rel, .parse = pe };
                 return r;
         }
+        return 0;
+}
+
+/* v1 says "no limit" with the page counter's maximum (0x7ffffffffffff000 on x86-64): anything this large is none. */
+#define NO_LIMIT_BYTES (UINT64_C(1) << 62)
+
+/* The scope's limit, usage and inactive file cache into out->scope_mem, then its view of meminfo. */
+static int sample_scope_memory(HrSensors *s, HrSample *out, HrSensorError *err) {
+        uint64_t limit, usage, inactive = 0;
+        HrParseErr pe = {};
+        int r;
+
+        out->scope_mem = (HrScopeMem) {};
+        if (s->mem_limit.fd < 0)
+                return 0;
+        r = sample_file(s, &s->mem_limit, parse_bytes, &limit, err);
+        if (r < 0)
+                return r;
+        r = sample_file(s, &s->mem_usage, parse_bytes, &usage, err);
+        if (r < 0)
+                return r;
+        ssize_t n = hr_pread_all(s->mem_stat.fd, s->buf, s->buf_size);
+        if (n < 0) {
+                *err = (HrSensorError) { .rel = s->mem_stat.rel };
+                return (int) n;
+        }
+        r = hr_parse_keyed_u64(s->buf, (size_t) n, s->mem_v1 ? "total_inactive_file" : "inactive_file", &inactive, &pe);
+        if (r < 0 && r != -ENOENT) {
+                *err = (HrSensorError) { .rel = s->mem_stat.rel, .parse = pe };
+                return r;
+        }
+        if (limit >= NO_LIMIT_BYTES || usage >= NO_LIMIT_BYTES || limit / 1024 >= hr_meminfo_get(&out->meminfo, HR_MEM_TOTAL))
+                return 0; /* no limit, or one the machine cannot reach */
+        out->scope_mem = (HrScopeMem) {
+                .limited = true,
+                .limit_kib = limit / 1024,
+                .usage_kib = usage / 1024,
+                .inactive_file_kib = inactive / 1024,
+        };
+        hr_sample_apply_scope_limit(out);
         return 0;
 }
 
@@ -223,6 +316,10 @@ int hr_sensors_sample(HrSensors *s, usec_t now, HrSample *out, HrSensorError *er
                         return r;
                 out->has_loadavg = true;
         }
+
+        r = sample_scope_memory(s, out, err);
+        if (r < 0)
+                return r;
 
         out->n_zram = 0;
         for (unsigned i = 0; i < s->n_zram; i++) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The sampler: keeps every pressure source open and fills an HrSample in place with pread(),
- * never allocating after hr_sensors_open(). System-wide, or PSI from one cgroup with --scope. */
+ * never allocating after hr_sensors_open(). System-wide, or PSI and the memory limit of one cgroup with --scope. */
 #pragma once
 
 #include <stdbool.h>
@@ -25,6 +25,10 @@ typedef struct HrSensors {
         uint64_t zram_disksize[HR_ZRAM_MAX];
         unsigned n_zram;
         char scope_rel[PATH_MAX];     /* "" when system-wide */
+        /* The scope's memory limit, usage and stat (v2, or its v1 memory twin on a hybrid machine); fd -EBADF
+         * when system-wide or the scope has no memory controller. */
+        HrSensorFile mem_limit, mem_usage, mem_stat;
+        bool mem_v1;
         char *buf;                    /* one read buffer for every file */
         size_t buf_size;
 } HrSensors;
@@ -47,6 +51,10 @@ void hr_sensors_init_closed(HrSensors *s);
 /* Reads everything into *out (stamped with `now`). On failure returns a negative errno, fills *err
  * and leaves *out in an unspecified state: keep the previous good sample. */
 int hr_sensors_sample(HrSensors *s, usec_t now, HrSample *out, HrSensorError *err);
+
+/* The file the scope's memory limit is read from, NULL when there is none (system-wide, or no memory controller
+ * for the scope in v2 nor a v1 twin). */
+const char *hr_sensors_scope_limit_rel(const HrSensors *s);
 
 /* The PSI file memory pressure is read from ("proc/pressure/memory" or "<scope>/memory.pressure"). */
 const char *hr_sensors_memory_psi_rel(const HrSensors *s);

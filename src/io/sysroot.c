@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Opens the system root (or a fixture) as dirfds, finds the cgroup2 mount, resolves --scope,
+/* Opens the system root (or a fixture) as dirfds, finds the cgroup2 mount (and v1 memory's), resolves --scope,
  * and reads small pseudo-files in one go. */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +57,11 @@ static int find_cgroup2(HrSysroot *r) {
         char mnt[PATH_MAX];
         int fd;
 
+        /* A hybrid machine keeps the memory controller in v1: a scope's limit is on its twin there. */
+        if (n >= 0 && hr_parse_mountinfo_cgroup1(buf, (size_t) n, "memory", mnt, sizeof mnt, NULL) == 0)
+                (void) snprintf(r->cgroup1_memory, sizeof r->cgroup1_memory, "%s", mnt + (mnt[0] == '/'));
+        else if (n == -EFBIG && faccessat(r->root_fd, "sys/fs/cgroup/memory/memory.usage_in_bytes", F_OK, 0) == 0)
+                (void) snprintf(r->cgroup1_memory, sizeof r->cgroup1_memory, "sys/fs/cgroup/memory");
         if (n == -EFBIG) {
                 /* Huge mount tables: fall back to the two standard places. */
                 const char *cand[] = { "sys/fs/cgroup/unified/cgroup.procs", "sys/fs/cgroup/cgroup.procs" };

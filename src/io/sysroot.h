@@ -14,6 +14,7 @@ typedef struct HrSysroot {
         char path[PATH_MAX];      /* the root as given, "" for "/", for messages */
         char cgroup2[PATH_MAX];   /* cgroup2 mount point relative to the root, "" when not mounted */
         int cgroup2_fd;           /* -EBADF when not mounted */
+        char cgroup1_memory[PATH_MAX]; /* the v1 memory controller's mount relative to the root, "" when none */
 } HrSysroot;
 
 /* Opens root (NULL or "/" for the real system). Only /proc is required. */

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Parser of /proc/self/mountinfo, reduced to what headroom needs: where cgroup2 is mounted.
+/* Parser of /proc/self/mountinfo, reduced to what headroom needs: where cgroup2 is mounted, and where a cgroup v1
+ * controller is (hybrid machines keep memory there).
  *
  *   41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
  *   (id parent major:minor root mount-point options [optional...] - fstype source super-options)
  */
 #include <errno.h>
+#include <string.h>
 
 #include "parse/lex.h"
 #include "parse/parse.h"
@@ -34,8 +36,25 @@ static int unescape_octal(HrSpan s, char *dst, size_t size) {
         return 0;
 }
 
-int hr_parse_mountinfo_cgroup2(const char *buf, size_t len, char *ret, size_t size, HrParseErr *err) {
-        HrSpan cur = { buf, len }, line, tok;
+/* Whether the comma-separated super options hold `name` as a whole option. */
+static bool has_option(HrSpan opts, const char *name) {
+        size_t n = strlen(name), i = 0;
+
+        while (i <= opts.n) {
+                size_t j = i;
+                while (j < opts.n && opts.p[j] != ',')
+                        j++;
+                if (j - i == n && memcmp(opts.p + i, name, n) == 0)
+                        return true;
+                i = j + 1;
+        }
+        return false;
+}
+
+/* The first line of fstype "cgroup2" (controller NULL) or "cgroup" with `controller` among its super options. */
+static int find_cgroup_mount(const char *buf, size_t len, const char *controller, char *ret, size_t size,
+                             HrParseErr *err) {
+        HrSpan cur = { buf, len }, line, tok, source, opts;
         unsigned lineno = 0;
 
         while (hr_next_line(&cur, &line)) {
@@ -55,11 +74,25 @@ int hr_parse_mountinfo_cgroup2(const char *buf, size_t len, char *ret, size_t si
                 }
                 if (!dash || mnt.n == 0 || !hr_next_token(&line, &tok))
                         continue; /* not a well-formed line: skip rather than fail on a mount we ignore */
-                if (!hr_span_eq(tok, "cgroup2"))
+                if (!controller ? !hr_span_eq(tok, "cgroup2")
+                                : !hr_span_eq(tok, "cgroup") || !hr_next_token(&line, &source) ||
+                                          !hr_next_token(&line, &opts) || !has_option(opts, controller))
                         continue;
                 if (size == 0 || unescape_octal(mnt, ret, size) < 0)
-                        return hr_parse_fail(err, lineno, "cgroup2 mount point too long or holds NUL", -ENAMETOOLONG);
+                        return hr_parse_fail(err, lineno, "cgroup mount point too long or holds NUL", -ENAMETOOLONG);
                 return 0;
         }
-        return hr_parse_fail(err, 0, "no cgroup2 mount", -ENOENT);
+        return hr_parse_fail(err, 0, controller ? "no cgroup v1 mount of that controller" : "no cgroup2 mount",
+                             -ENOENT);
+}
+
+int hr_parse_mountinfo_cgroup2(const char *buf, size_t len, char *ret, size_t size, HrParseErr *err) {
+        return find_cgroup_mount(buf, len, NULL, ret, size, err);
+}
+
+int hr_parse_mountinfo_cgroup1(const char *buf, size_t len, const char *controller, char *ret, size_t size,
+                               HrParseErr *err) {
+        if (!controller || !controller[0])
+                return hr_parse_fail(err, 0, "no controller named", -EINVAL);
+        return find_cgroup_mount(buf, len, controller, ret, size, err);
 }

@@ -55,6 +55,18 @@ int hr_parse_maps_ranges(const char *buf, size_t len, HrRange *ret, size_t max, 
 /* Strict unsigned decimal over exactly n bytes: no sign, no spaces, no overflow. */
 int hr_parse_u64(const char *s, size_t n, uint64_t *ret);
 
+/* A cgroup memory value (parse/cgmem.c): "max" (UINT64_MAX) or bytes, one line: memory.max, memory.current,
+ * memory.swap.max, memory.high, v1's memory.limit_in_bytes and memory.usage_in_bytes. */
+int hr_parse_cgroup_bytes(const char *buf, size_t len, uint64_t *ret, HrParseErr *err);
+
+/* One key of a flat keyed file ("inactive_file 1048576" lines, memory.stat): -ENOENT when absent. */
+int hr_parse_keyed_u64(const char *buf, size_t len, const char *key, uint64_t *ret, HrParseErr *err);
+
+/* /proc/self/mountinfo: the mount point of the first cgroup v1 hierarchy holding `controller` ("memory"), into
+ * ret like hr_parse_mountinfo_cgroup2. "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory". */
+int hr_parse_mountinfo_cgroup1(const char *buf, size_t len, const char *controller, char *ret, size_t size,
+                               HrParseErr *err);
+
 /* /proc/self/mountinfo: the mount point of the first cgroup2 line, unescaped, into ret (size bytes).
  * "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw". -ENOENT when there is none. */
 int hr_parse_mountinfo_cgroup2(const char *buf, size_t len, char *ret, size_t size, HrParseErr *err);

@@ -749,6 +749,82 @@ static void test_mountinfo_cgroup2(void **state) {
         assert_int_equal(hr_parse_mountinfo_cgroup2(in, strlen(in), small, sizeof small, NULL), -ENAMETOOLONG);
 }
 
+/* mountinfo: a v1 hierarchy by controller, as a whole option among the super options. */
+static void test_mountinfo_cgroup1(void **state) {
+        static const struct {
+                const char *name, *in, *ctl;
+                int want_r;
+                const char *want_path;
+        } cases[] = {
+                { "hybrid", "32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"
+                            "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+                            "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n",
+                  "memory", 0, "/sys/fs/cgroup/memory" },
+                { "co-mounted", "33 31 0:30 / /sys/fs/cgroup/cpu,cpuacct rw shared:2 - cgroup cgroup rw,cpu,cpuacct\n",
+                  "cpuacct", 0, "/sys/fs/cgroup/cpu,cpuacct" },
+                { "a prefix is not the controller", "33 31 0:30 / /cg rw - cgroup cgroup rw,cpuacct\n", "cpu", -ENOENT, NULL },
+                { "named hierarchy is not a controller", "40 31 0:37 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,name=systemd\n",
+                  "memory", -ENOENT, NULL },
+                { "cgroup2 is not v1", "41 31 0:38 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,memory\n", "memory", -ENOENT, NULL },
+                { "source field missing", "35 31 0:32 / /m rw - cgroup\n", "memory", -ENOENT, NULL },
+                { "empty", "", "memory", -ENOENT, NULL },
+                { "no controller named", "35 31 0:32 / /m rw - cgroup cgroup rw,memory\n", "", -EINVAL, NULL },
+        };
+        (void) state;
+
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+                char out[64];
+                memset(out, 'Z', sizeof out);
+                HrParseErr err = {};
+                int r = hr_parse_mountinfo_cgroup1(cases[i].in, strlen(cases[i].in), cases[i].ctl, out, sizeof out, &err);
+                if (r != cases[i].want_r)
+                        fail_msg("mountinfo v1 case \"%s\": r=%d want %d", cases[i].name, r, cases[i].want_r);
+                if (cases[i].want_path && strcmp(out, cases[i].want_path) != 0)
+                        fail_msg("mountinfo v1 case \"%s\": path \"%s\" want \"%s\"", cases[i].name, out,
+                                 cases[i].want_path);
+                if (r < 0 && (!err.why || out[0] != 'Z'))
+                        fail_msg("mountinfo v1 case \"%s\": no reason given, or the output written", cases[i].name);
+        }
+}
+
+/* A cgroup's memory values: bytes or "max"; one key of memory.stat. */
+static void test_cgroup_memory_files(void **state) {
+        static const struct {
+                const char *in;
+                int want_r;
+                uint64_t want;
+        } bytes[] = {
+                { "268435456\n", 0, 268435456 }, { "max\n", 0, UINT64_MAX }, { "0", 0, 0 },
+                { "9223372036854771712\n", 0, UINT64_C(9223372036854771712) },
+                { "", -EBADMSG, 0 }, { "\n", -EBADMSG, 0 }, { "-1\n", -EINVAL, 0 }, { "12k\n", -EINVAL, 0 },
+                { "max max\n", -EINVAL, 0 }, { "1\n2\n", -EINVAL, 0 }, { "99999999999999999999\n", -EINVAL, 0 },
+        };
+        (void) state;
+
+        for (size_t i = 0; i < sizeof bytes / sizeof bytes[0]; i++) {
+                uint64_t v = 7;
+                HrParseErr err = {};
+                int r = hr_parse_cgroup_bytes(bytes[i].in, strlen(bytes[i].in), &v, &err);
+                if (r != bytes[i].want_r || (r == 0 && v != bytes[i].want) || (r < 0 && (v != 7 || !err.why)))
+                        fail_msg("cgroup bytes \"%s\": r=%d v=%llu", bytes[i].in, r, (unsigned long long) v);
+        }
+
+        const char *stat = "anon 4096\nfile 8192\ninactive_file 1024\ntotal_inactive_file 2048\n";
+        uint64_t v = 7;
+        HrParseErr err = {};
+        assert_int_equal(hr_parse_keyed_u64(stat, strlen(stat), "inactive_file", &v, NULL), 0);
+        assert_int_equal(v, 1024);
+        assert_int_equal(hr_parse_keyed_u64(stat, strlen(stat), "total_inactive_file", &v, NULL), 0);
+        assert_int_equal(v, 2048);
+        assert_int_equal(hr_parse_keyed_u64(stat, strlen(stat), "inactive", &v, &err), -ENOENT); /* whole keys */
+        assert_non_null(err.why);
+        assert_int_equal(hr_parse_keyed_u64("a 1\nkey x\n", 11, "key", &v, &err), -EINVAL);
+        assert_int_equal(err.line, 2);
+        assert_int_equal(hr_parse_keyed_u64("key 1 2\n", 8, "key", &v, NULL), -EINVAL);
+        assert_int_equal(hr_parse_keyed_u64("key\n", 4, "key", &v, NULL), -EINVAL);
+        assert_int_equal(v, 2048); /* untouched by the failures */
+}
+
 static void test_live_psi(void **state) {
         static const char *const res[] = { "memory", "cpu", "io" };
         char path[64];
@@ -840,6 +916,8 @@ int main(void) {
                 cmocka_unit_test(test_null_buffer),
                 cmocka_unit_test(test_truncate_and_mutate),
                 cmocka_unit_test(test_mountinfo_cgroup2),
+                cmocka_unit_test(test_mountinfo_cgroup1),
+                cmocka_unit_test(test_cgroup_memory_files),
                 cmocka_unit_test(test_live_psi),
                 cmocka_unit_test(test_live_meminfo),
                 cmocka_unit_test(test_live_vmstat),

@@ -125,6 +125,7 @@ typedef struct PolicyCase {
         const TrackSpec *tracked;
         usec_t since_kill, since_sigkill, since_thaw; /* 0: never */
         uint64_t avail_mib;                           /* 0: 4096 */
+        uint64_t total_mib;                           /* 0: 16384 (a --scope's limit when smaller) */
         int comp;                                     /* C(x); 0: psi_full dominates */
         void (*tweak)(HrConfig *c);
         bool listeners;                               /* snap.warn_listeners */
@@ -222,6 +223,10 @@ static const PolicyCase cases[] = {
           .avail_mib = 1000, .want = A(THAW(1100), THAW(1002)) },
         { "calm again: nothing fits, nothing thaws", HR_LEVEL_NORMAL, PROCS(SCENE),
           .tracked = T(FROZEN(1200, 2500)), .avail_mib = 2700, .want = NOTHING },
+        { "a 256 MiB scope thaws: the margin is at most a quarter of its memory", HR_LEVEL_NORMAL, PROCS(SCENE),
+          .tracked = T(FROZEN(1100, 24)), .total_mib = 256, .avail_mib = 200, .want = A(THAW(1100)) },
+        { "a 256 MiB scope: one that does not fit with that margin waits", HR_LEVEL_NORMAL, PROCS(SCENE),
+          .tracked = T(FROZEN(1100, 48)), .total_mib = 256, .avail_mib = 100, .want = NOTHING },
         { "calm again: not within thaw_min_interval of the last batch", HR_LEVEL_NORMAL, PROCS(SCENE),
           .tracked = T(FROZEN(1100, 200)), .since_thaw = 1 * SEC, .want = NOTHING },
         { "calm again: the next batch once the interval has passed", HR_LEVEL_NORMAL, PROCS(SCENE),
@@ -712,7 +717,7 @@ static void test_cases(void **state) {
                         .now = NOW,
                         .level = cs->level,
                         .pressure = pressure_of(cs->comp),
-                        .mem_total_kib = MIB(16384),
+                        .mem_total_kib = MIB(cs->total_mib ? cs->total_mib : 16384),
                         .mem_available_kib = MIB(cs->avail_mib ? cs->avail_mib : 4096),
                         .swap_total_kib = MIB(8192),
                         .swap_free_kib = MIB(4096),

@@ -366,6 +366,11 @@ static void test_swap_credit(void **state) {
                 build(&in, T0, &cur);
                 hr_pressure_eval(&cfg, NULL, &cur, NULL, &p);
                 assert_int_equal(p.raw[HR_COMP_MEM_AVAILABLE], cases[i].want_raw);
+
+                /* A --scope under its memory limit: swap is no room there, whatever the credit. */
+                cur.scope_mem = (HrScopeMem) { .limited = true, .limit_kib = 1000000, .usage_kib = 900000 };
+                hr_pressure_eval(&cfg, NULL, &cur, NULL, &p);
+                assert_int_equal(p.raw[HR_COMP_MEM_AVAILABLE], 9000);
         }
 }
 
