@@ -51,6 +51,7 @@ static const char *const feature_names[_HR_DOCTOR_FEATURE_MAX] = {
         [HR_DOCTOR_CGROUP2] = "cgroup2",
         [HR_DOCTOR_FREEZER] = "freezer",
         [HR_DOCTOR_RECLAIM] = "memory.reclaim",
+        [HR_DOCTOR_CGROUP_RELIEF] = "cgroup-relief",
         [HR_DOCTOR_PIDFD] = "pidfd",
         [HR_DOCTOR_MRELEASE] = "process_mrelease",
         [HR_DOCTOR_MGLRU] = "mglru",
@@ -860,6 +861,39 @@ static void probe_freezer(const Probe *p, HrDoctorItem *it) {
         }
 }
 
+/* [Cgroup] relief: throttling needs the cpu controller in cgroup2 (cpu.weight, cpu.max), capping and protecting
+ * the memory controller (memory.high, memory.low); each knob works on its own. */
+static void probe_cgroup_relief(const Probe *p, HrDoctorItem *it) {
+        static const char fix_unified[] = "boot with systemd.unified_cgroup_hierarchy=1 (cgroup2 with the cpu and "
+                                          "memory controllers); applications must run in their own scopes or services "
+                                          "(desktops do; `systemd-run --user --scope` otherwise)";
+        bool cpu, mem;
+
+        if (!p->cgroup2) {
+                set(it, HR_DOCTOR_NO, "no cgroup2 mount (see cgroup2): no throttle, cap or protect");
+                set_fix(it, "%s", fix_unified);
+                return;
+        }
+        cpu = has_controller(p, "cpu");
+        mem = has_controller(p, "memory");
+        if (cpu && mem) {
+                set(it, HR_DOCTOR_YES, "throttle (cpu.weight, cpu.max), cap (memory.high) and protect (memory.low) "
+                    "of app cgroups (*.scope, *.service) where the controllers are enabled for them");
+                return;
+        }
+        if (cpu || mem) {
+                set(it, HR_DOCTOR_PARTIAL, "%s only: no %s in cgroup2", cpu ? "throttle (cpu.weight, cpu.max)"
+                                                                            : "cap (memory.high) and protect (memory.low)",
+                    cpu ? "memory controller: no cap or protect" : "cpu controller: no throttle");
+                set_fix(it, "%s", fix_unified);
+                return;
+        }
+        set(it, HR_DOCTOR_NO, "neither the cpu nor the memory controller in cgroup2%s: no throttle, cap or protect "
+            "(headroom freezes and ends processes only)",
+            has_token(p->v1_controllers, "memory", " ") ? " (they are bound to cgroup v1: hybrid)" : "");
+        set_fix(it, "%s", fix_unified);
+}
+
 static void probe_reclaim(const Probe *p, HrDoctorItem *it) {
         static const char fix_kernel[] = "boot a 5.19+ kernel: headroom then reclaims idle memory of background "
                                          "cgroups before it freezes them";
@@ -1419,6 +1453,7 @@ int hr_doctor_probe(const char *root, HrDoctorItem *items, size_t max) {
         probe_cgroup2(p, &all[HR_DOCTOR_CGROUP2]);
         probe_freezer(p, &all[HR_DOCTOR_FREEZER]);
         probe_reclaim(p, &all[HR_DOCTOR_RECLAIM]);
+        probe_cgroup_relief(p, &all[HR_DOCTOR_CGROUP_RELIEF]);
         probe_pidfd(p, &all[HR_DOCTOR_PIDFD]);
         probe_mrelease(p, &all[HR_DOCTOR_MRELEASE]);
         probe_mglru(p, &all[HR_DOCTOR_MGLRU]);

@@ -16,6 +16,7 @@ typedef enum HrDoctorFeature {
         HR_DOCTOR_CGROUP2,         /* unified, hybrid or legacy; the cgroup2 root's controllers */
         HR_DOCTOR_FREEZER,         /* cgroup.freeze in a non-root cgroup (5.2) */
         HR_DOCTOR_RECLAIM,         /* memory.reclaim in a cgroup with the memory controller (5.19) */
+        HR_DOCTOR_CGROUP_RELIEF,   /* cpu.weight/cpu.max, memory.high, memory.low: the cpu and memory controllers */
         HR_DOCTOR_PIDFD,           /* pidfd_open(2) (5.3) */
         HR_DOCTOR_MRELEASE,        /* process_mrelease(2) (5.15) */
         HR_DOCTOR_MGLRU,           /* /sys/kernel/mm/lru_gen/enabled (6.1) */

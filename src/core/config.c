@@ -193,6 +193,7 @@ int hr_config_init_default(HrConfig *c) {
         *c = (HrConfig) {
                 .pressure = hr_pressure_config_default,
                 .level = hr_level_config_default,
+                .cgroups = hr_cgrelief_config_default,
                 /* Wake on 5% "some" or 2.5% "full" stall within 1 s: well under the psi_some ramp start and
                  * at the psi_full one, so the loop is awake before the score moves (unprivileged kernels
                  * widen the window to 2 s). */

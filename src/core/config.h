@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/cgrelief.h"
 #include "core/level.h"
 #include "core/pressure.h"
 #include "core/proc.h"
@@ -78,6 +79,7 @@ typedef struct HrConfig {
         uint32_t trigger_full_permyriad;
         usec_t trigger_window_usec;
         HrActionConfig actions;
+        HrCgReliefConfig cgroups;          /* [Cgroup]: throttle, cap and protect app cgroups */
         int32_t default_priority;          /* unmatched processes: 50 */
         int32_t foreground_adjust;         /* added to the foreground application's priority: -25 */
         HrRule *rules;                     /* user rules in file order, then built-ins; protect entries too */

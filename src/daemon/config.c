@@ -102,6 +102,23 @@ const HrConfItem hr_conf_items[] = {
         { "Freeze", "PauseBuilds", HR_CONF_BOOL, HR_STORE_BOOL, CFG(actions.pause_builds_enabled), 0, 1,
           .doc = "spike mode: pause a build's growing workers (Build= rules) while a sibling runs, never end them first" },
 
+        { "Cgroup", "Throttle", HR_CONF_BOOL, HR_STORE_BOOL, CFG(cgroups.throttle_enabled), 0, 1,
+          .doc = "ELEVATED and up: lower cpu.weight (and set cpu.max) of expendable app cgroups; given back after" },
+        { "Cgroup", "CpuWeight", HR_CONF_INT, HR_STORE_U32, CFG(cgroups.cpu_weight), 1, 10000,
+          .doc = "cpu.weight of a throttled cgroup (the kernel's default is 100)" },
+        { "Cgroup", "CpuQuota", HR_CONF_PERCENT, HR_STORE_U32, CFG(cgroups.cpu_quota_permyriad), 0, 10000,
+          .doc = "cpu.max of a throttled cgroup, as a share of one CPU (0%: cpu.weight only)" },
+        { "Cgroup", "Cap", HR_CONF_BOOL, HR_STORE_BOOL, CFG(cgroups.cap_enabled), 0, 1,
+          .doc = "HIGH and up: memory.high on expendable app cgroups, so the kernel reclaims from them first" },
+        { "Cgroup", "CapShare", HR_CONF_PERCENT, HR_STORE_U32, CFG(cgroups.cap_permyriad), 100, 10000,
+          .doc = "memory.high at this share of what the cgroup holds" },
+        { "Cgroup", "CapMinMiB", HR_CONF_SIZE, HR_STORE_U64, CFG(cgroups.cap_min_kib), 0, GIB(1024),
+          .doc = "never a memory.high below this" },
+        { "Cgroup", "Protect", HR_CONF_BOOL, HR_STORE_BOOL, CFG(cgroups.protect_enabled), 0, 1,
+          .doc = "memory.low on the app cgroups of critical processes and of the foreground application" },
+        { "Cgroup", "ProtectMax", HR_CONF_PERCENT, HR_STORE_U32, CFG(cgroups.protect_max_permyriad), 0, 10000,
+          .doc = "all memory.low together at most this share of MemTotal" },
+
         { "Thaw", "MaxPerTick", HR_CONF_INT, HR_STORE_U32, CFG(actions.thaw_max_per_tick), 1, 1000,
           .doc = "thaws per decision while recovering" },
         { "Thaw", "MarginMiB", HR_CONF_SIZE, HR_STORE_U64, CFG(actions.thaw_margin_kib), 0, GIB(1024),
@@ -176,7 +193,7 @@ typedef struct Section {
 } Section;
 
 static const Section sections[] = {
-        { "Pressure" }, { "Freeze" },     { "Thaw" },       { "Terminate" },
+        { "Pressure" }, { "Freeze" },     { "Cgroup" },     { "Thaw" },       { "Terminate" },
         { "Kill" },     { "Checkpoint" }, { "Notify" },   { "Priorities" }, { "Rule", .named = true },
         { "Protect", .named = true, .protect = true },
 };

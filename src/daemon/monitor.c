@@ -164,6 +164,9 @@ int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o, HrConfig *config) {
                 if (r < 0)
                         return r;
         }
+        r = hr_cgapply_init(&m->cgapply, &m->root, o->dry_run ? NULL : o->runtime_dir);
+        if (r < 0)
+                return r;
         r = hr_flight_init(&m->flight, HR_MONITOR_FLIGHT_RECORDS, HR_MONITOR_FLIGHT_NOTES, o->incident_dir);
         if (r < 0)
                 return log_error_errno(r, "Flight recorder: cannot set up (%m)");
@@ -288,6 +291,17 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                 log_notice("Plan at %s, score %u.%02u, %zu processes: %s", hr_level_to_string(snap.level),
                            snap.pressure.score_centi / 100, snap.pressure.score_centi % 100, t->n,
                            m->plan.n ? "" : "nothing to do");
+        /* Cgroup relief: reversible, so on the damped level (it comes down slowly, after sustained calm). */
+        hr_cgrelief_plan(&m->config.cgroups, snap.level, snap.mem_total_kib, t, &m->cgapply.state, &m->cgplan);
+        if (m->opt.dry_run)
+                for (unsigned i = 0; i < m->cgplan.n; i++) {
+                        const HrCgAction *x = &m->cgplan.a[i];
+                        log_info("would %s%s %s: %s", x->undo ? "undo " : "", hr_cg_knob_to_string(x->knob), x->cgroup,
+                                 x->why);
+                        (void) hr_cgrelief_commit(&m->cgapply.state, x);
+                }
+        else
+                hr_cgapply_run(&m->cgapply, &m->config.cgroups, &m->cgplan);
         if (!m->opt.dry_run) {
                 m->executor.ac = &m->config.actions;
                 hr_executor_apply(&m->executor, &snap, &m->plan, &m->done);
@@ -697,6 +711,7 @@ int hr_monitor_run(HrMonitor *m) {
                 m->executor.ac = &m->config.actions;
                 (void) hr_executor_recover(&m->executor);
                 hr_executor_sync(&m->executor, &m->policy);
+                (void) hr_cgapply_recover(&m->cgapply);
         }
 
         if (m->opt.socket_path)
@@ -735,6 +750,9 @@ int hr_monitor_run(HrMonitor *m) {
                 unsigned n = hr_executor_thaw_all(&m->executor);
                 if (n > 0)
                         log_notice("Thawed %u process%s before exiting", n, n == 1 ? "" : "es");
+                n = hr_cgapply_restore_all(&m->cgapply);
+                if (n > 0)
+                        log_notice("Gave %u cgroup setting%s back before exiting", n, n == 1 ? "" : "s");
         }
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m");

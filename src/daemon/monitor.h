@@ -14,6 +14,7 @@
 #include "core/level.h"
 #include "core/policy.h"
 #include "core/pressure.h"
+#include "daemon/cgapply.h"
 #include "daemon/config.h"
 #include "daemon/control.h"
 #include "daemon/desktop.h"
@@ -79,6 +80,8 @@ typedef struct HrMonitor {
         HrActionList plan;
         HrActionList done;      /* what the executor carried out of the plan */
         HrExecutor executor;    /* unused with --dry-run */
+        HrCgActionList cgplan;  /* cgroup relief of the last plan */
+        HrCgApply cgapply;      /* what cgroup relief has set (with --dry-run: what it would have) */
         pid_t foreground_pid;   /* 0: none reported */
         char foreground_comm[HR_COMM_MAX];
         HrExempt exempt[HR_EXEMPT_MAX]; /* unfrozen by hand: protected until `until` */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* cgroup2 actuators: cgroup.freeze, cgroup.events, cgroup.kill and counting cgroup.procs, for a cgroup named by
+/* cgroup2 actuators: cgroup.freeze, cgroup.events, cgroup.kill, counting cgroup.procs and the one-line relief
+ * knobs (cpu.weight, cpu.max, memory.high, memory.low), for a cgroup named by
  * its cgroup2 path and opened relative to the root's cgroup2 mount (kernel-interfaces.md §2.2, §2.5). */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,7 +52,8 @@ static int write_cgroup_file(const HrSysroot *root, const char *cgroup, const ch
 
         if (r < 0)
                 return r;
-        _cleanup_close_ int fd = openat(root->cgroup2_fd, rel, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        /* O_TRUNC as a shell's "echo v > file": the kernel ignores it, a fixture file is left holding v alone. */
+        _cleanup_close_ int fd = openat(root->cgroup2_fd, rel, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
         do
@@ -199,4 +201,22 @@ int hr_cgroup_count_procs(const HrSysroot *root, const char *cgroup) {
         }
         count += in_line; /* a last line without '\n' */
         return count > INT_MAX ? -EOVERFLOW : (int) count;
+}
+
+int hr_cgroup_read_value(const HrSysroot *root, const char *cgroup, const char *file, char *buf, size_t size) {
+        char rel[PATH_MAX];
+        int r = cgroup_file(root, cgroup, file, rel, sizeof rel);
+
+        if (r < 0)
+                return r;
+        ssize_t n = hr_read_at(root->cgroup2_fd, rel, buf, size);
+        if (n < 0)
+                return (int) n;
+        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+                buf[--n] = '\0';
+        return memchr(buf, '\n', (size_t) n) ? -EBADMSG : 0;
+}
+
+int hr_cgroup_write_value(const HrSysroot *root, const char *cgroup, const char *file, const char *value) {
+        return write_cgroup_file(root, cgroup, file, value);
 }

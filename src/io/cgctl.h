@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Writing to cgroup2: the freezer (cgroup.freeze, cgroup.events) and cgroup.kill, for a cgroup named by
- * its cgroup2 path ("/user.slice/app-x.scope") under the root's cgroup2 mount. */
+/* Writing to cgroup2: the freezer (cgroup.freeze, cgroup.events), cgroup.kill and the one-line knobs of cgroup
+ * relief (cpu.weight, cpu.max, memory.high, memory.low), for a cgroup named by its cgroup2 path
+ * ("/user.slice/app-x.scope") under the root's cgroup2 mount. */
 #pragma once
 
 #include <stdbool.h>
@@ -23,6 +24,13 @@ int hr_cgroup_events_read(int fd, bool *ret_frozen, bool *ret_populated);
 
 /* Writes "1" to <cgroup>/cgroup.kill (5.14+): SIGKILL to the whole subtree. 0, -ENOENT, -errno. */
 int hr_cgroup_kill(const HrSysroot *root, const char *cgroup);
+
+/* Reads a one-line interface file (cpu.weight, cpu.max, memory.high, memory.low) into buf without its newline.
+ * 0, -ENOENT (no such cgroup, or the controller is not enabled for it), -EFBIG, other -errno. */
+int hr_cgroup_read_value(const HrSysroot *root, const char *cgroup, const char *file, char *buf, size_t size);
+
+/* Writes value to <cgroup>/<file> in one write(). 0, -ENOENT, -EINVAL (the kernel refused the value), -errno. */
+int hr_cgroup_write_value(const HrSysroot *root, const char *cgroup, const char *file, const char *value);
 
 /* The number of processes in <cgroup>/cgroup.procs (not its children), or -errno. */
 int hr_cgroup_count_procs(const HrSysroot *root, const char *cgroup);

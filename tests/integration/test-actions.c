@@ -34,6 +34,7 @@ static struct {
         pid_t ckpt;           /* "ckpt": idle, checkpointed with CRIU */
         pid_t restored;       /* ckpt's pid once CRIU restored it (not our child) */
         char app[600];        /* a child cgroup named like an app scope ("" if none) */
+        char app2[600];       /* a second one (test_cgroup_relief's compositor) */
         pid_t daemon;
         ItestLog log;
 } env;
@@ -189,6 +190,10 @@ static int teardown(void **state) {
                 (void) itest_write(path, "0");
                 (void) rmdir(env.app);
                 env.app[0] = '\0';
+        }
+        if (env.app2[0]) {
+                (void) rmdir(env.app2);
+                env.app2[0] = '\0';
         }
         itest_cgroup_remove(&env.cg);
         itest_swap_teardown(&env.zram_ours);
@@ -558,6 +563,110 @@ static void test_page_out(void **state) {
         assert_true(rss_anon_kib(env.tabs[0]) != UINT64_MAX);
 }
 
+/* ---- cgroup relief on a real cgroup2 tree (the VM: this host's cgroup2 has no controllers) ---- */
+
+/* A cgroup file's first line ("" if unreadable). */
+static const char *cg_value(const char *dir, const char *file) {
+        static char buf[256];
+        char path[800];
+        snprintf(path, sizeof path, "%s/%s", dir, file);
+        if (itest_read(path, buf, sizeof buf) < 0)
+                buf[0] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        return buf;
+}
+
+/* A child of the current env.cg.v2 holding one spawned process; returns its pid. */
+static pid_t spawn_in_child(const char *parent, char *dir, size_t size, const char *unit, const char *name, const char *mode,
+                            const char *arg) {
+        char saved[sizeof env.cg.v2];
+        snprintf(dir, size, "%s/%s", parent, unit);
+        assert_int_equal(mkdir(dir, 0755), 0);
+        memcpy(saved, env.cg.v2, sizeof saved);
+        snprintf(env.cg.v2, sizeof env.cg.v2, "%s", dir);
+        pid_t pid = spawn(name, mode, "600", arg);
+        memcpy(env.cg.v2, saved, sizeof saved);
+        assert_true(pid > 0);
+        return pid;
+}
+
+/* At HIGH an expendable app cgroup is throttled (cpu.weight, cpu.max) and capped (memory.high), and a critical one
+ * protected (memory.low): the kernel takes the values. A crash leaves them set; the next start gives them back; a
+ * clean stop gives back what that run set. */
+static void test_cgroup_relief(void **state) {
+        char mnt[256], path[700], buf[256], name[64];
+        (void) state;
+        if (geteuid() != 0)
+                ITEST_SKIP("needs root to create cgroups");
+        if (!itest_find_cgroup2(mnt, sizeof mnt))
+                ITEST_SKIP("no cgroup2 mount");
+        snprintf(path, sizeof path, "%s/cgroup.controllers", mnt);
+        if (itest_read(path, buf, sizeof buf) < 0 || !strstr(buf, "cpu") || !strstr(buf, "memory"))
+                ITEST_SKIP("cgroup2 here has no cpu and memory controllers (a hybrid host): vm-actions runs this");
+        snprintf(path, sizeof path, "%s/cgroup.subtree_control", mnt);
+        (void) itest_write(path, "+cpu +memory");
+        snprintf(name, sizeof name, "hr-ctest-%d", (int) getpid());
+        snprintf(env.cg.v2, sizeof env.cg.v2, "%s/%s", mnt, name);
+        assert_int_equal(mkdir(env.cg.v2, 0755), 0);
+        snprintf(path, sizeof path, "%s/cgroup.subtree_control", env.cg.v2);
+        if (itest_write(path, "+cpu +memory") < 0)
+                ITEST_SKIP("cannot enable cpu and memory below %s", env.cg.v2);
+        snprintf(env.dir, sizeof env.dir, "/tmp/hr-atest-XXXXXX");
+        assert_non_null(mkdtemp(env.dir));
+
+        env.tabs[0] = spawn_in_child(env.cg.v2, env.app, sizeof env.app, "app-tab-1.scope", "chrome", "=24",
+                                     "--type=renderer");
+        env.shell = spawn_in_child(env.cg.v2, env.app2, sizeof env.app2, "compositor.service", "gnome-shell", "=16", NULL);
+        assert_string_equal(cg_value(env.app, "cpu.weight"), "100");
+        assert_string_equal(cg_value(env.app, "memory.high"), "max");
+        itest_sleep_ms(300); /* both have touched their memory */
+
+        env.daemon = spawn_daemon(config("high.conf", LOOKS_HIGH));
+        bool ok = itest_log_wait(&env.log, "throttle /", 1, 30) && itest_log_wait(&env.log, "cap /", 1, 10) &&
+                  itest_log_wait(&env.log, "protect /", 1, 10);
+        if (!ok)
+                fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
+        assert_true(ok);
+        fprintf(stderr, "set: cpu.weight %s, ", cg_value(env.app, "cpu.weight"));
+        fprintf(stderr, "cpu.max %s, ", cg_value(env.app, "cpu.max"));
+        fprintf(stderr, "memory.high %s, ", cg_value(env.app, "memory.high"));
+        fprintf(stderr, "compositor memory.low %s\n", cg_value(env.app2, "memory.low"));
+        assert_string_equal(cg_value(env.app, "cpu.weight"), "10");
+        assert_string_equal(cg_value(env.app, "cpu.max"), "50000 100000");
+        uint64_t high = strtoull(cg_value(env.app, "memory.high"), NULL, 10);
+        assert_true(high >= 16u << 20 && high < 64u << 20); /* 90% of what it holds, at least 16 MiB */
+        uint64_t low = strtoull(cg_value(env.app2, "memory.low"), NULL, 10);
+        assert_true(low >= 8u << 20); /* what the compositor holds (its 16 MiB, rounded by the kernel to pages) */
+
+        /* A crash: the values stay; the next start (calm) gives them back before anything else. */
+        stop_daemon(SIGKILL, -SIGKILL);
+        assert_string_equal(cg_value(env.app, "cpu.weight"), "10");
+        env.daemon = spawn_daemon(config("calm.conf", "[Cgroup]\nProtect=no\n"));
+        ok = itest_log_wait(&env.log, "Started", 1, 20);
+        if (!ok || !strstr(env.log.buf, "back its cpu.weight=100"))
+                fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
+        assert_true(ok);
+        assert_non_null(strstr(env.log.buf, "back its cpu.weight=100"));
+        assert_string_equal(cg_value(env.app, "cpu.weight"), "100");
+        assert_string_equal(cg_value(env.app, "cpu.max"), "max 100000");
+        assert_string_equal(cg_value(env.app, "memory.high"), "max");
+        assert_string_equal(cg_value(env.app2, "memory.low"), "0");
+        assert_int_not_equal(itest_proc_state(env.tabs[0]), 'T'); /* and the frozen tab thawed */
+
+        /* Protection set by this run is given back by its clean stop. */
+        stop_daemon(SIGTERM, 0);
+        env.daemon = spawn_daemon(config("normal.conf", ""));
+        ok = itest_log_wait(&env.log, "protect /", 1, 90); /* at its first plan (NORMAL: a scan within a minute) */
+        if (!ok)
+                fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
+        assert_true(ok);
+        assert_true(strtoull(cg_value(env.app2, "memory.low"), NULL, 10) > 0);
+        stop_daemon(SIGTERM, 0);
+        assert_string_equal(cg_value(env.app2, "memory.low"), "0");
+        snprintf(path, sizeof path, "%s/run/cgroups", env.dir);
+        assert_int_equal(access(path, F_OK), -1); /* nothing left to give back */
+}
+
 /* ---- the warning before the end ---- */
 
 /* A /proc/meminfo value in KiB (0 if missing). */
@@ -875,6 +984,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_kill_group, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_freeze_by_cgroup, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_page_out, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_cgroup_relief, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_checkpoint, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_warning_spares, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_warning_then_terminate, setup, teardown),

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/* Cgroup relief planner (see cgrelief.h): groups the process table by cgroup, decides which app cgroups want
+ * which knob at this level, and diffs that against what is set. Pure and deterministic: no I/O, no clock. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/cgrelief.h"
+#include "core/config.h"
+
+const HrCgReliefConfig hr_cgrelief_config_default = {
+        .throttle_enabled = true,
+        .cpu_weight = 10,
+        .cpu_quota_permyriad = 5000,
+        .cap_enabled = true,
+        .cap_permyriad = 9000,
+        .cap_min_kib = 16 * 1024,
+        .protect_enabled = true,
+        .protect_max_permyriad = 2500,
+};
+
+static const char *const knob_table[_HR_CG_KNOB_MAX] = {
+        [HR_CG_THROTTLE] = "throttle",
+        [HR_CG_CAP] = "cap",
+        [HR_CG_PROTECT] = "protect",
+};
+
+const char *hr_cg_knob_to_string(HrCgKnob k) {
+        return (unsigned) k < _HR_CG_KNOB_MAX ? knob_table[k] : NULL;
+}
+
+#define PRIO_EXPENDABLE (HR_TIER_NORMAL_MAX + 1) /* 60: background and heavy */
+#define UNTOUCHABLE \
+        (HR_PROC_SELF | HR_PROC_INIT | HR_PROC_KTHREAD | HR_PROC_SESSION | HR_PROC_PROTECTED | HR_PROC_EXEMPT)
+#define GROUPS_MAX 512 /* distinct cgroups looked at per plan; beyond that, the first ones by pid */
+
+static bool ends_with(const char *s, size_t n, const char *suffix) {
+        size_t k = strlen(suffix);
+        return n > k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+bool hr_cgrelief_app_cgroup(const char *cg) {
+        size_t n = strlen(cg);
+        if (n < 2 || cg[0] != '/' || n >= HR_ACTION_CGROUP_MAX || strstr(cg, "/../") || ends_with(cg, n, "/.."))
+                return false;
+        for (const char *p = cg; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        return false; /* a name that could forge a log or journal line */
+        const char *last = strrchr(cg, '/') + 1;
+        size_t ln = n - (size_t) (last - cg);
+        /* init.scope is PID 1's own; a slice holds other units; user@.service is the user's manager. */
+        return (ends_with(last, ln, ".scope") || ends_with(last, ln, ".service")) && strcmp(last, "init.scope") != 0 &&
+               strncmp(last, "user@", 5) != 0;
+}
+
+typedef struct Group {
+        const char *cgroup;  /* NULL: free slot */
+        int32_t min_prio, max_prio;
+        bool untouchable, foreground;
+        uint8_t planned;     /* 1 << HrCgKnob: already looked at in this plan */
+        uint64_t holds_kib;  /* anon + file + shmem of its processes */
+} Group;
+
+typedef struct Plan {
+        Group g[GROUPS_MAX];
+        unsigned n;
+} Plan;
+
+static uint32_t hash_str(const char *s) {
+        uint32_t h = 2166136261u;
+        for (; *s; s++)
+                h = (h ^ (uint8_t) *s) * 16777619u;
+        return h;
+}
+
+static Group *group_of(Plan *pl, const char *cg, bool insert) {
+        uint32_t h = hash_str(cg);
+        for (unsigned i = 0; i < GROUPS_MAX; i++) {
+                Group *g = &pl->g[(h + i) % GROUPS_MAX];
+                if (!g->cgroup) {
+                        if (!insert || pl->n >= GROUPS_MAX / 2)
+                                return NULL;
+                        *g = (Group) { .cgroup = cg, .min_prio = INT32_MAX, .max_prio = INT32_MIN };
+                        pl->n++;
+                        return g;
+                }
+                if (strcmp(g->cgroup, cg) == 0)
+                        return g;
+        }
+        return NULL;
+}
+
+static bool expendable(const Group *g) {
+        return g && !g->untouchable && !g->foreground && g->min_prio >= PRIO_EXPENDABLE;
+}
+
+/* Critical processes, or the foreground application: what the kernel should reclaim from last. */
+static bool precious(const Group *g) {
+        return g && !g->untouchable && (g->foreground || g->min_prio <= HR_TIER_CRITICAL_MAX);
+}
+
+/* permyriad of kib, exact below 2^50 KiB (a petabyte), saturating past it. */
+static uint64_t share(uint64_t kib, uint32_t permyriad) {
+        permyriad = permyriad > 10000 ? 10000 : permyriad;
+        return kib < (UINT64_C(1) << 50) ? kib * permyriad / 10000 : kib / 10000 * permyriad;
+}
+
+static const HrCgSet *set_of(const HrCgReliefState *s, const char *cg) {
+        for (unsigned i = 0; i < s->n; i++)
+                if (strcmp(s->set[i].cgroup, cg) == 0)
+                        return &s->set[i];
+        return NULL;
+}
+
+static void format_mib(char *buf, size_t size, uint64_t kib) {
+        (void) snprintf(buf, size, "%llu MiB", (unsigned long long) ((kib + 512) / 1024));
+}
+
+static HrCgAction *emit(HrCgActionList *ret, HrCgKnob k, bool undo, const char *cg) {
+        if (ret->n >= HR_CG_ACTIONS_MAX)
+                return NULL;
+        HrCgAction *a = &ret->a[ret->n++];
+        *a = (HrCgAction) { .knob = k, .undo = undo };
+        (void) snprintf(a->cgroup, sizeof a->cgroup, "%s", cg);
+        return a;
+}
+
+static bool wanted(const HrCgReliefConfig *c, HrLevel level, const Group *g, HrCgKnob k) {
+        switch (k) {
+        case HR_CG_THROTTLE:
+                return c->throttle_enabled && level >= HR_LEVEL_ELEVATED && expendable(g);
+        case HR_CG_CAP:
+                return c->cap_enabled && level >= HR_LEVEL_HIGH && expendable(g);
+        case HR_CG_PROTECT:
+                return c->protect_enabled && precious(g);
+        default:
+                return false;
+        }
+}
+
+void hr_cgrelief_plan(const HrCgReliefConfig *c, HrLevel level, uint64_t mem_total_kib, const HrProcTable *t,
+                      const HrCgReliefState *s, HrCgActionList *ret) {
+        const char *lv = hr_level_to_string(level) ?: "?";
+        Plan pl;
+        char mib[32];
+
+        memset(&pl, 0, sizeof pl);
+        ret->n = 0;
+        for (size_t i = 0; t && i < t->n; i++) {
+                const HrProc *p = &t->procs[i];
+                const char *cg = hr_proc_cgroup(t, p);
+                if (!hr_cgrelief_app_cgroup(cg))
+                        continue;
+                Group *g = group_of(&pl, cg, /* insert= */ true);
+                if (!g)
+                        continue;
+                g->min_prio = p->priority < g->min_prio ? p->priority : g->min_prio;
+                g->max_prio = p->priority > g->max_prio ? p->priority : g->max_prio;
+                g->untouchable |= p->pid <= 1 || (p->flags & UNTOUCHABLE) || p->oom_score_adj <= -1000;
+                g->foreground |= (p->flags & HR_PROC_FOREGROUND) != 0;
+                g->holds_kib += p->rss_anon_kib + p->rss_file_kib + p->rss_shmem_kib;
+        }
+
+        /* What is set and no longer wanted goes back first (its cgroup gone, in the foreground now, calm again). */
+        for (unsigned i = 0; i < s->n; i++) {
+                const HrCgSet *cs = &s->set[i];
+                const Group *g = group_of(&pl, cs->cgroup, /* insert= */ false);
+                for (int k = 0; k < _HR_CG_KNOB_MAX; k++) {
+                        if (!(cs->knobs & (1u << k)) || wanted(c, level, g, (HrCgKnob) k))
+                                continue;
+                        HrCgAction *a = emit(ret, (HrCgKnob) k, /* undo= */ true, cs->cgroup);
+                        if (!a)
+                                return;
+                        bool off = k == HR_CG_THROTTLE ? !c->throttle_enabled
+                                   : k == HR_CG_CAP    ? !c->cap_enabled
+                                                       : !c->protect_enabled;
+                        (void) snprintf(a->why, sizeof a->why, "%s: %s", lv,
+                                        off                ? (k == HR_CG_THROTTLE ? "[Cgroup] Throttle=no"
+                                                              : k == HR_CG_CAP  ? "[Cgroup] Cap=no"
+                                                                                : "[Cgroup] Protect=no")
+                                        : !g               ? "its processes are gone"
+                                        : g->foreground    ? "it is in the foreground now"
+                                        : g->untouchable   ? "it holds a process never to be touched now"
+                                        : k == HR_CG_PROTECT ? "no critical or foreground process in it now"
+                                                             : "pressure is down");
+                }
+        }
+
+        /* Protection: most important first (lowest priority value), within the share of MemTotal allowed. */
+        uint64_t budget = share(mem_total_kib, c->protect_max_permyriad), used = 0;
+        for (unsigned i = 0; i < s->n; i++)
+                if (s->set[i].knobs & (1u << HR_CG_PROTECT))
+                        used += s->set[i].low_kib;
+        for (int32_t prio = 0; c->protect_enabled && prio <= 100; prio++)
+                for (unsigned i = 0; i < GROUPS_MAX; i++) {
+                        const Group *g = &pl.g[i];
+                        const HrCgSet *cs;
+                        if (!g->cgroup || g->min_prio != prio || !wanted(c, level, g, HR_CG_PROTECT) ||
+                            ((cs = set_of(s, g->cgroup)) && (cs->knobs & (1u << HR_CG_PROTECT))) || g->holds_kib == 0 ||
+                            used + g->holds_kib > budget)
+                                continue;
+                        HrCgAction *a = emit(ret, HR_CG_PROTECT, false, g->cgroup);
+                        if (!a)
+                                return;
+                        a->value_kib = g->holds_kib;
+                        used += g->holds_kib;
+                        format_mib(mib, sizeof mib, g->holds_kib);
+                        (void) snprintf(a->why, sizeof a->why, "%s: %s, holds %s: reclaimed from last", lv,
+                                        g->foreground ? "foreground" : "critical", mib);
+                }
+
+        /* Throttle, then cap: expendable app cgroups, in table order of their first process (pid order). */
+        for (int k = HR_CG_THROTTLE; k <= HR_CG_CAP; k += HR_CG_CAP - HR_CG_THROTTLE)
+                for (size_t i = 0; t && i < t->n; i++) {
+                        const char *cg = hr_proc_cgroup(t, &t->procs[i]);
+                        Group *g = hr_cgrelief_app_cgroup(cg) ? group_of(&pl, cg, false) : NULL;
+                        const HrCgSet *cs;
+                        if (!g || (g->planned & (1u << k)))
+                                continue;
+                        g->planned |= (uint8_t) (1u << k);
+                        if (!wanted(c, level, g, (HrCgKnob) k) || ((cs = set_of(s, cg)) && (cs->knobs & (1u << k))))
+                                continue;
+                        HrCgAction *a = emit(ret, (HrCgKnob) k, false, cg);
+                        if (!a)
+                                return;
+                        const char *tier = g->min_prio > HR_TIER_BACKGROUND_MAX ? "expendable-heavy" : "expendable-background";
+                        if (k == HR_CG_THROTTLE) {
+                                (void) snprintf(a->why, sizeof a->why, "%s: %s: cpu.weight %u%s", lv, tier, c->cpu_weight,
+                                                c->cpu_quota_permyriad ? ", cpu.max quota" : "");
+                                continue;
+                        }
+                        uint64_t cap = share(g->holds_kib, c->cap_permyriad);
+                        a->value_kib = cap > c->cap_min_kib ? cap : c->cap_min_kib;
+                        format_mib(mib, sizeof mib, g->holds_kib);
+                        char capm[32];
+                        format_mib(capm, sizeof capm, a->value_kib);
+                        (void) snprintf(a->why, sizeof a->why, "%s: %s, holds %s: memory.high %s, reclaimed from first",
+                                        lv, tier, mib, capm);
+                }
+}
+
+bool hr_cgrelief_commit(HrCgReliefState *s, const HrCgAction *a) {
+        HrCgSet *cs = (HrCgSet *) set_of(s, a->cgroup);
+        if (a->undo) {
+                if (!cs)
+                        return true;
+                cs->knobs &= (uint8_t) ~(1u << a->knob);
+                if (cs->knobs == 0)
+                        *cs = s->set[--s->n]; /* order does not matter: plans walk the table */
+                return true;
+        }
+        if (!cs) {
+                if (s->n >= HR_CG_SET_MAX)
+                        return false;
+                cs = &s->set[s->n++];
+                *cs = (HrCgSet) {};
+                (void) snprintf(cs->cgroup, sizeof cs->cgroup, "%s", a->cgroup);
+        }
+        cs->knobs |= (uint8_t) (1u << a->knob);
+        if (a->knob == HR_CG_CAP)
+                cs->cap_kib = a->value_kib;
+        if (a->knob == HR_CG_PROTECT)
+                cs->low_kib = a->value_kib;
+        return true;
+}

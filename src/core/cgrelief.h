@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* Cgroup relief, the gentle rungs of the ladder: which app cgroups to throttle (cpu.weight, cpu.max), cap
+ * (memory.high) and protect (memory.low) at this level, and which settings to give back. Pure: no I/O. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/action.h"
+#include "core/level.h"
+#include "core/proc.h"
+
+typedef enum HrCgKnob {
+        HR_CG_THROTTLE, /* ELEVATED+: cpu.weight down, cpu.max quota (expendable cgroups) */
+        HR_CG_CAP,      /* HIGH+: memory.high a little under what it holds (expendable cgroups) */
+        HR_CG_PROTECT,  /* any level: memory.low = what it holds (critical and foreground cgroups) */
+        _HR_CG_KNOB_MAX,
+        _HR_CG_KNOB_INVALID = -22,
+} HrCgKnob;
+
+typedef struct HrCgReliefConfig {
+        bool throttle_enabled;
+        uint32_t cpu_weight;             /* 1..10000 (the kernel's default is 100) */
+        uint32_t cpu_quota_permyriad;    /* cpu.max as a share of one CPU; 0: weight only */
+        bool cap_enabled;
+        uint32_t cap_permyriad;          /* memory.high at this share of what the cgroup holds */
+        uint64_t cap_min_kib;            /* never a cap below this */
+        bool protect_enabled;
+        uint32_t protect_max_permyriad;  /* all memory.low together at most this share of MemTotal */
+} HrCgReliefConfig;
+
+extern const HrCgReliefConfig hr_cgrelief_config_default;
+
+/* One cgroup headroom has set something on, and what. */
+typedef struct HrCgSet {
+        char cgroup[HR_ACTION_CGROUP_MAX];
+        uint8_t knobs;                   /* 1 << HrCgKnob */
+        uint64_t cap_kib, low_kib;       /* what was written */
+} HrCgSet;
+
+#define HR_CG_SET_MAX 64
+
+typedef struct HrCgReliefState {
+        HrCgSet set[HR_CG_SET_MAX];
+        unsigned n;
+} HrCgReliefState;
+
+typedef struct HrCgAction {
+        HrCgKnob knob;
+        bool undo;                       /* give the cgroup's own setting back */
+        char cgroup[HR_ACTION_CGROUP_MAX];
+        uint64_t value_kib;              /* CAP: memory.high; PROTECT: memory.low */
+        char why[HR_ACTION_WHY_MAX];
+} HrCgAction;
+
+#define HR_CG_ACTIONS_MAX 32
+
+typedef struct HrCgActionList {
+        HrCgAction a[HR_CG_ACTIONS_MAX];
+        unsigned n;
+} HrCgActionList;
+
+/* Whether a cgroup path names an application's own cgroup: its last component a systemd unit of one app
+ * ("app-firefox-1234.scope", "foo.service"), never the root, a slice, or a path too long to act on. */
+bool hr_cgrelief_app_cgroup(const char *cgroup);
+
+/* What to do at level `level` for the processes in t: the undos first (a knob no longer wanted, its cgroup gone,
+ * turned to the foreground, or the family switched off), then protect, throttle, cap. Deterministic. */
+void hr_cgrelief_plan(const HrCgReliefConfig *c, HrLevel level, uint64_t mem_total_kib, const HrProcTable *t,
+                      const HrCgReliefState *s, HrCgActionList *ret);
+
+/* Records that an action was carried out (or, for a knob the kernel lacks, tried: it is not retried until it is
+ * undone). Returns false when the state is full (the action must then be undone at once). */
+bool hr_cgrelief_commit(HrCgReliefState *s, const HrCgAction *a);
+
+const char *hr_cg_knob_to_string(HrCgKnob k);
