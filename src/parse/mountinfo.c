@@ -36,6 +36,24 @@ static int unescape_octal(HrSpan s, char *dst, size_t size) {
         return 0;
 }
 
+/* The next field of a mountinfo line: the kernel separates fields with one space and escapes space, tab, newline
+ * and backslash inside them (as \ooo), so any other byte (a raw \r, \v or \f) belongs to the field. */
+static bool next_field(HrSpan *cur, HrSpan *ret) {
+        while (cur->n > 0 && *cur->p == ' ') {
+                cur->p++;
+                cur->n--;
+        }
+        if (cur->n == 0)
+                return false;
+        size_t l = 0;
+        while (l < cur->n && cur->p[l] != ' ')
+                l++;
+        *ret = (HrSpan) { cur->p, l };
+        cur->p += l;
+        cur->n -= l;
+        return true;
+}
+
 /* Whether the comma-separated super options hold `name` as a whole option. */
 static bool has_option(HrSpan opts, const char *name) {
         size_t n = strlen(name), i = 0;
@@ -63,7 +81,7 @@ static int find_cgroup_mount(const char *buf, size_t len, const char *controller
                 bool dash = false;
 
                 lineno++;
-                while (hr_next_token(&line, &tok)) {
+                while (next_field(&line, &tok)) {
                         field++;
                         if (field == 5)
                                 mnt = tok;
@@ -72,11 +90,11 @@ static int find_cgroup_mount(const char *buf, size_t len, const char *controller
                                 break;
                         }
                 }
-                if (!dash || mnt.n == 0 || !hr_next_token(&line, &tok))
+                if (!dash || mnt.n == 0 || !next_field(&line, &tok))
                         continue; /* not a well-formed line: skip rather than fail on a mount we ignore */
                 if (!controller ? !hr_span_eq(tok, "cgroup2")
-                                : !hr_span_eq(tok, "cgroup") || !hr_next_token(&line, &source) ||
-                                          !hr_next_token(&line, &opts) || !has_option(opts, controller))
+                                : !hr_span_eq(tok, "cgroup") || !next_field(&line, &source) ||
+                                          !next_field(&line, &opts) || !has_option(opts, controller))
                         continue;
                 if (size == 0 || unescape_octal(mnt, ret, size) < 0)
                         return hr_parse_fail(err, lineno, "cgroup mount point too long or holds NUL", -ENAMETOOLONG);

@@ -222,16 +222,15 @@ static void check_mountinfo(const char *buf, size_t size, const char *controller
         if (r < 0)
                 return;
 
-        /* Written back as the kernel escapes a path (\ooo for space, tab, newline and backslash), after a cgroup2
-         * line and a v1 line with the controller only as part of options, it parses the same. \r, \v and \f are
-         * escaped too: the kernel leaves them raw, but the parser splits fields on them (see README.md). */
+        /* Written back as the kernel escapes a path (\ooo for space, tab, newline and backslash; \r, \v and \f stay
+         * raw), after a cgroup2 line and a v1 line with the controller only as part of options, it parses the same. */
         size_t n = (size_t) snprintf(text, sizeof text,
                                      "41 31 0:38 / /sys/fs/cgroup/unified rw shared:9 - cgroup2 cgroup2 rw,%s\n"
                                      "34 31 0:31 / /sys/fs/cgroup/x rw shared:7 - cgroup cgroup rw,%sx,x%s\n"
                                      "35 31 0:32 / ", controller, controller, controller);
         for (size_t i = 0; i < len; i++) {
                 unsigned char c = (unsigned char) big[i];
-                if (c == ' ' || c == '\t' || c == '\n' || c == '\\' || c == '\r' || c == '\v' || c == '\f')
+                if (c == ' ' || c == '\t' || c == '\n' || c == '\\')
                         n += (size_t) sprintf(text + n, "\\%03o", c);
                 else
                         text[n++] = (char) c;

@@ -769,6 +769,8 @@ static void test_mountinfo_cgroup1(void **state) {
                 { "source field missing", "35 31 0:32 / /m rw - cgroup\n", "memory", -ENOENT, NULL },
                 { "empty", "", "memory", -ENOENT, NULL },
                 { "no controller named", "35 31 0:32 / /m rw - cgroup cgroup rw,memory\n", "", -EINVAL, NULL },
+                { "a raw \\r is part of the path (the kernel escapes only space, tab, newline, backslash)",
+                  "35 31 0:32 / /m\rx rw - cgroup cgroup rw,memory\n", "memory", 0, "/m\rx" },
         };
         (void) state;
 
