@@ -8,7 +8,9 @@
 #
 # Environment: HR_BENCH_WL (directory of the hr-* workloads), HR_BENCH_HEADROOMD (the daemon), HR_BENCH_CODE_FILE
 # (the probe's file-backed code set: a file on the host root, read through 9p cache=loose so its pages are evictable
-# like a disk's; created under OUTDIR when missing), HR_BENCH_LOAD_S (override the load phase's length).
+# like a disk's; created under OUTDIR when missing), HR_BENCH_LOAD_S (override the load phase's length),
+# HR_BENCH_SCOPES=1 (every workload in its own app cgroup, /sys/fs/cgroup/app.slice/app-KEY.scope with the cpu and
+# memory controllers, as a systemd desktop runs applications; default 0: all in the root cgroup).
 set -uo pipefail
 
 scenario=${1:?usage: scenario.sh SCENARIO CONTENDER OUTDIR}
@@ -53,6 +55,13 @@ load_s=${HR_BENCH_LOAD_S:-$load_s}
 # ---- the harness itself is never the OOM victim; everything it starts gets the default adj back ----
 echo -1000 >/proc/self/oom_score_adj 2>/dev/null || true
 
+scopes=${HR_BENCH_SCOPES:-0}
+if [ "$scopes" = 1 ]; then
+        mkdir -p /sys/fs/cgroup/app.slice && echo "+cpu +memory" >/sys/fs/cgroup/app.slice/cgroup.subtree_control \
+                || die "cannot enable cpu and memory in /sys/fs/cgroup/app.slice (HR_BENCH_SCOPES=1)"
+fi
+echo "scopes=$scopes" >>"$out/meta"
+
 declare -A pid_of=() role_of=()
 names=()
 spawn() { # spawn KEY ROLE CMD...: in the background with oom_score_adj 0, output to OUTDIR/KEY.log
@@ -60,6 +69,11 @@ spawn() { # spawn KEY ROLE CMD...: in the background with oom_score_adj 0, outpu
         shift 2
         (
                 echo 0 >/proc/self/oom_score_adj
+                # an application of its own (the contender stays in the root cgroup, as a system service would not)
+                if [ "$scopes" = 1 ] && [ "$role" != contender ]; then
+                        mkdir -p "/sys/fs/cgroup/app.slice/app-$key.scope" &&
+                                echo "$BASHPID" >"/sys/fs/cgroup/app.slice/app-$key.scope/cgroup.procs" || exit 97
+                fi
                 exec "$@"
         ) >"$out/$key.log" 2>&1 </dev/null &
         pid_of[$key]=$!
@@ -115,9 +129,10 @@ mglru)
         echo 1000 >/sys/kernel/mm/lru_gen/min_ttl_ms
         echo "lru_gen=$(cat /sys/kernel/mm/lru_gen/enabled) min_ttl_ms=$(cat /sys/kernel/mm/lru_gen/min_ttl_ms)" >>"$out/meta"
         ;;
-kernel | earlyoom | earlyoom-tuned | nohang | systemd-oomd | headroom | headroom-no-page-out | headroom-no-pause) ;;
+kernel | earlyoom | earlyoom-tuned | nohang | systemd-oomd | headroom | headroom-no-page-out | headroom-no-pause | \
+        headroom-no-cgroup) ;;
 *) die "unknown contender $contender (kernel mglru earlyoom earlyoom-tuned nohang systemd-oomd headroom" \
-        "headroom-no-page-out headroom-no-pause)" ;;
+        "headroom-no-page-out headroom-no-pause headroom-no-cgroup)" ;;
 esac
 
 # ---- the desktop: compositor, idle tabs, indexer, then the probe ----
@@ -176,13 +191,15 @@ systemd-oomd)
                 fi
         fi
         ;;
-headroom | headroom-no-page-out | headroom-no-pause)
+headroom | headroom-no-page-out | headroom-no-pause | headroom-no-cgroup)
         [ -x "$headroomd" ] || die "no $headroomd (ninja -C build)"
         # The defaults, or the defaults with one relief family off (what it earns: bench/vm/README.md).
         conf=()
         case $contender in
         headroom-no-page-out) printf '[Freeze]\nPageOut=no\n' >"$out/headroom.conf" && conf=(--config "$out/headroom.conf") ;;
         headroom-no-pause) printf '[Freeze]\nPauseBuilds=no\n' >"$out/headroom.conf" && conf=(--config "$out/headroom.conf") ;;
+        headroom-no-cgroup) printf '[Cgroup]\nThrottle=no\nCap=no\nProtect=no\n' >"$out/headroom.conf" &&
+                conf=(--config "$out/headroom.conf") ;;
         esac
         spawn contender contender "$headroomd" --runtime-dir /run/headroom "${conf[@]}"
         cpid=${pid_of[contender]}

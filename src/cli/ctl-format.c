@@ -838,8 +838,14 @@ static void print_status(json_object *o, bool color, FILE *out) {
         print_components(o, color, out);
 
         put_label(out, "Memory");
-        (void) fprintf(out, "%s available of %s\n", hr_ctl_format_kib(u64(o, "mem.available_kib"), a, sizeof a),
+        (void) fprintf(out, "%s available of %s", hr_ctl_format_kib(u64(o, "mem.available_kib"), a, sizeof a),
                        hr_ctl_format_kib(u64(o, "mem.total_kib"), b, sizeof b));
+        if (get(o, "mem.limit_file") && json_object_is_type(get(o, "mem.limit_file"), json_type_string)) {
+                (void) fputs(" (the scope's limit, ", out);
+                put_safe(out, str(o, "mem.limit_file"));
+                (void) fputc(')', out);
+        }
+        (void) fputc('\n', out);
         put_label(out, "Swap");
         if (swap_total == 0)
                 (void) fputs("none\n", out);
@@ -848,6 +854,22 @@ static void print_status(json_object *o, bool color, FILE *out) {
                                hr_ctl_format_kib(swap_total - u64(o, "mem.swap_free_kib"), a, sizeof a),
                                hr_ctl_format_kib(swap_total, b, sizeof b),
                                hr_ctl_format_kib(u64(o, "mem.swap_free_kib"), c, sizeof c));
+        json_object *zr = get(o, "zram");
+        for (size_t i = 0; zr && json_object_is_type(zr, json_type_array) && i < json_object_array_length(zr); i++) {
+                json_object *z = json_object_array_get_idx(zr, i);
+                if (!z || !json_object_is_type(z, json_type_object))
+                        continue;
+                if (i == 0)
+                        put_label(out, "Zram");
+                else
+                        pad(out, LABEL_WIDTH);
+                put_safe(out, str(z, "device"));
+                (void) fprintf(out, ": %s stored in %s", hr_ctl_format_kib(u64(z, "orig_data_size") / 1024, a, sizeof a),
+                               hr_ctl_format_kib(u64(z, "mem_used_total") / 1024, b, sizeof b));
+                if (get(z, "compression_ratio"))
+                        (void) fprintf(out, " (%.2f:1)", num(z, "compression_ratio"));
+                (void) fprintf(out, ", a %s disk\n", hr_ctl_format_kib(u64(z, "disksize") / 1024, c, sizeof c));
+        }
         if (get(o, "triggers")) {
                 put_label(out, "Triggers");
                 print_triggers(get(o, "triggers"), out);

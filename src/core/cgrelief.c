@@ -208,7 +208,9 @@ void hr_cgrelief_plan(const HrCgReliefConfig *c, HrLevel level, uint64_t mem_tot
                                         g->foreground ? "foreground" : "critical", mib);
                 }
 
-        /* Throttle, then cap: expendable app cgroups, in table order of their first process (pid order). */
+        /* Throttle, then cap: expendable app cgroups, in table order of their first process (pid order). A cap's write
+         * reclaims down to it in the writer's context: a few per plan, the rest at the next. */
+        unsigned caps = 0;
         for (int k = HR_CG_THROTTLE; k <= HR_CG_CAP; k += HR_CG_CAP - HR_CG_THROTTLE)
                 for (size_t i = 0; t && i < t->n; i++) {
                         const char *cg = hr_proc_cgroup(t, &t->procs[i]);
@@ -217,8 +219,10 @@ void hr_cgrelief_plan(const HrCgReliefConfig *c, HrLevel level, uint64_t mem_tot
                         if (!g || (g->planned & (1u << k)))
                                 continue;
                         g->planned |= (uint8_t) (1u << k);
-                        if (!wanted(c, level, g, (HrCgKnob) k) || ((cs = set_of(s, cg)) && (cs->knobs & (1u << k))))
+                        if (!wanted(c, level, g, (HrCgKnob) k) || ((cs = set_of(s, cg)) && (cs->knobs & (1u << k))) ||
+                            (k == HR_CG_CAP && caps >= HR_CG_CAPS_PER_PLAN))
                                 continue;
+                        caps += k == HR_CG_CAP;
                         HrCgAction *a = emit(ret, (HrCgKnob) k, false, cg);
                         if (!a)
                                 return;

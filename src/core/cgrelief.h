@@ -54,6 +54,7 @@ typedef struct HrCgAction {
 } HrCgAction;
 
 #define HR_CG_ACTIONS_MAX 32
+#define HR_CG_CAPS_PER_PLAN 2            /* a memory.high write reclaims synchronously: at most this many per plan */
 
 typedef struct HrCgActionList {
         HrCgAction a[HR_CG_ACTIONS_MAX];

@@ -194,6 +194,14 @@ int hr_config_init_default(HrConfig *c) {
                 .pressure = hr_pressure_config_default,
                 .level = hr_level_config_default,
                 .cgroups = hr_cgrelief_config_default,
+                /* A fragmented zsmalloc pool holds RAM for nothing; a pass costs milliseconds, once per episode. */
+                .zram_compact = true,
+                /* Only with a tenth of RAM in clean cache while anon pages refault at 1000/s, once per 10 min. */
+                .drop_caches = true,
+                /* A hibernate image costs a minute and a reboot-like resume: only when asked for, and only after
+                 * EMERGENCY has held long enough that nothing headroom ended has brought the machine back. */
+                .hibernate = false,
+                .hibernate_after_usec = 30 * USEC_PER_SEC,
                 /* Wake on 5% "some" or 2.5% "full" stall within 1 s: well under the psi_some ramp start and
                  * at the psi_full one, so the loop is awake before the score moves (unprivileged kernels
                  * widen the window to 2 s). */

@@ -80,6 +80,12 @@ typedef struct HrConfig {
         usec_t trigger_window_usec;
         HrActionConfig actions;
         HrCgReliefConfig cgroups;          /* [Cgroup]: throttle, cap and protect app cgroups */
+        bool zram_compact;                 /* [Kernel] ZramCompact=: compact fragmented zram pools at ELEVATED+ */
+        bool drop_caches;                  /* [Kernel] DropCaches=: drop clean page cache at HIGH+ when it helps */
+        uint32_t mglru_min_ttl_ms;         /* [Kernel] MglruMinTtlMs=: set while running (0: leave the kernel's) */
+        bool hibernate;                    /* [Kernel] Hibernate=: sustained EMERGENCY hibernates, once (off) */
+        usec_t hibernate_after_usec;       /* EMERGENCY held this long first */
+        char hibernate_command[HR_CONFIG_HOOK_MAX]; /* "" : /usr/bin/systemctl hibernate */
         int32_t default_priority;          /* unmatched processes: 50 */
         int32_t foreground_adjust;         /* added to the foreground application's priority: -25 */
         HrRule *rules;                     /* user rules in file order, then built-ins; protect entries too */

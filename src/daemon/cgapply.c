@@ -141,7 +141,7 @@ void hr_cgapply_run(HrCgApply *a, const HrCgReliefConfig *c, const HrCgActionLis
                  * for files never written) when it is no longer wanted. */
                 if (!hr_cgrelief_commit(&a->state, x))
                         log_warning("%s: more than %u cgroups under relief: not %s", x->cgroup, HR_CG_SET_MAX, verb);
-                a->n_done++;
+                a->n_by_knob[x->knob][x->undo]++;
         }
 }
 

@@ -27,7 +27,7 @@ typedef struct HrCgApply {
         unsigned n_saved;
         char journal[PATH_MAX];          /* "" : none (no runtime directory) */
         bool warned_missing[_HR_CG_KNOB_MAX]; /* "no controller" said once per knob */
-        unsigned n_done;                 /* actions carried out, for metrics */
+        uint64_t n_by_knob[_HR_CG_KNOB_MAX][2]; /* carried out, [knob][undo], for metrics */
 } HrCgApply;
 
 /* journal_dir may be NULL or "" (no journal: a crash then leaves settings behind). */

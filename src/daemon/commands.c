@@ -476,6 +476,17 @@ void hr_commands_metrics(const HrMonitor *m, char *buf, size_t size) {
         put(&o, "headroom_actions_total{type=\"restore\"} %llu\n", (unsigned long long) ex->criu.n_restored);
         metric(&o, "action_failures_total", "counter", "Actions that failed.");
         put(&o, "headroom_action_failures_total %llu\n", (unsigned long long) (ex->n_failed + ex->criu.n_failed));
+        metric(&o, "cgroup_actions_total", "counter", "Cgroup relief carried out, by knob (undo: given back).");
+        for (unsigned k = 0; k < _HR_CG_KNOB_MAX; k++)
+                for (unsigned u = 0; u < 2; u++)
+                        put(&o, "headroom_cgroup_actions_total{knob=\"%s\",undo=\"%s\"} %llu\n",
+                            hr_cg_knob_to_string((HrCgKnob) k), u ? "yes" : "no", (unsigned long long) m->cgapply.n_by_knob[k][u]);
+        metric(&o, "cgroups_under_relief", "gauge", "App cgroups with a setting of headroom's on them now.");
+        put(&o, "headroom_cgroups_under_relief %u\n", m->cgapply.state.n);
+        metric(&o, "cache_drops_total", "counter", "Clean page cache drops (DropCaches=).");
+        put(&o, "headroom_cache_drops_total %llu\n", (unsigned long long) m->n_cache_drops);
+        metric(&o, "zram_compactions_total", "counter", "zram pool compactions.");
+        put(&o, "headroom_zram_compactions_total %llu\n", (unsigned long long) m->n_zram_compactions);
         metric(&o, "planned_actions_total", "counter", "Actions planned (with --dry-run: what it would have done).");
         put(&o, "headroom_planned_actions_total %llu\n", (unsigned long long) m->n_planned_actions);
         metric(&o, "samples_total", "counter", "Pressure samples taken.");

@@ -119,6 +119,19 @@ const HrConfItem hr_conf_items[] = {
         { "Cgroup", "ProtectMax", HR_CONF_PERCENT, HR_STORE_U32, CFG(cgroups.protect_max_permyriad), 0, 10000,
           .doc = "all memory.low together at most this share of MemTotal" },
 
+        { "Kernel", "ZramCompact", HR_CONF_BOOL, HR_STORE_BOOL, CFG(zram_compact), 0, 1,
+          .doc = "ELEVATED and up: compact a zram pool with 4 MiB and a tenth of it fragmented, once per episode" },
+        { "Kernel", "DropCaches", HR_CONF_BOOL, HR_STORE_BOOL, CFG(drop_caches), 0, 1,
+          .doc = "HIGH and up: drop clean page cache when a tenth of RAM is clean cache and anon pages refault at 1000/s; once per 10 min" },
+        { "Kernel", "MglruMinTtlMs", HR_CONF_INT, HR_STORE_U32, CFG(mglru_min_ttl_ms), 0, 60000,
+          .flags = HR_CONF_FIXED, .doc = "MGLRU's min_ttl_ms while headroomd runs (0: leave the kernel's setting)" },
+        { "Kernel", "Hibernate", HR_CONF_BOOL, HR_STORE_BOOL, CFG(hibernate), 0, 1,
+          .doc = "EMERGENCY held for HibernateAfterSec hibernates the machine, once per run of headroomd" },
+        { "Kernel", "HibernateAfterSec", HR_CONF_DURATION, HR_STORE_U64, CFG(hibernate_after_usec), SEC(1), SEC(3600),
+          .doc = "how long EMERGENCY must hold before Hibernate=yes acts" },
+        { "Kernel", "HibernateCommand", HR_CONF_COMMAND, HR_STORE_NONE, CFG(hibernate_command), 0, 0,
+          .doc = "what hibernates (empty: /usr/bin/systemctl hibernate)" },
+
         { "Thaw", "MaxPerTick", HR_CONF_INT, HR_STORE_U32, CFG(actions.thaw_max_per_tick), 1, 1000,
           .doc = "thaws per decision while recovering" },
         { "Thaw", "MarginMiB", HR_CONF_SIZE, HR_STORE_U64, CFG(actions.thaw_margin_kib), 0, GIB(1024),
@@ -193,7 +206,7 @@ typedef struct Section {
 } Section;
 
 static const Section sections[] = {
-        { "Pressure" }, { "Freeze" },     { "Cgroup" },     { "Thaw" },       { "Terminate" },
+        { "Pressure" }, { "Freeze" },     { "Cgroup" },     { "Kernel" },     { "Thaw" },       { "Terminate" },
         { "Kill" },     { "Checkpoint" }, { "Notify" },   { "Priorities" }, { "Rule", .named = true },
         { "Protect", .named = true, .protect = true },
 };

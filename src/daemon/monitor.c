@@ -18,6 +18,10 @@
 #include "daemon/commands.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
+#include "core/pagecache.h"
+#include "core/zram.h"
+#include "daemon/hook.h"
+#include "io/zram.h"
 #include "daemon/notify.h"
 #include "daemon/record.h"
 #include "daemon/report.h"
@@ -103,6 +107,7 @@ int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o, HrConfig *config) {
 
         *m = (HrMonitor) { .opt = *o, .timer_fd = -EBADF, .signal_fd = -EBADF, .watchdog_fd = -EBADF };
         hr_executor_init_closed(&m->executor); /* set up below when acting */
+        hr_child_init(&m->hibernate_child);
         hr_control_init(&m->control);
         m->flight = (HrFlight) {};
         hr_desktop_init(&m->desktop);
@@ -167,6 +172,10 @@ int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o, HrConfig *config) {
         r = hr_cgapply_init(&m->cgapply, &m->root, o->dry_run ? NULL : o->runtime_dir);
         if (r < 0)
                 return r;
+        r = hr_sysknob_init(&m->mglru_ttl, &m->root, "sys/kernel/mm/lru_gen/min_ttl_ms", o->dry_run ? NULL : o->runtime_dir,
+                            "mglru-min-ttl-ms");
+        if (r < 0)
+                return log_error_errno(r, "%s: runtime directory path too long", o->runtime_dir);
         r = hr_flight_init(&m->flight, HR_MONITOR_FLIGHT_RECORDS, HR_MONITOR_FLIGHT_NOTES, o->incident_dir);
         if (r < 0)
                 return log_error_errno(r, "Flight recorder: cannot set up (%m)");
@@ -185,6 +194,7 @@ void hr_monitor_done(HrMonitor *m) {
         if (m->flight.rec)
                 (void) hr_flight_flush(&m->flight, hr_now());
         hr_flight_done(&m->flight);
+        hr_child_finish(&m->hibernate_child, 0); /* before the loop it is watched on goes */
         hr_loop_done(&m->loop);
         hr_executor_done(&m->executor);
         hr_proc_scanner_close(&m->scanner);
@@ -291,17 +301,10 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                 log_notice("Plan at %s, score %u.%02u, %zu processes: %s", hr_level_to_string(snap.level),
                            snap.pressure.score_centi / 100, snap.pressure.score_centi % 100, t->n,
                            m->plan.n ? "" : "nothing to do");
-        /* Cgroup relief: reversible, so on the damped level (it comes down slowly, after sustained calm). */
+        /* Cgroup relief: reversible, so on the damped level (it comes down slowly, after sustained calm). Carried out
+         * after the process actions: a memory.high write reclaims in the writer's context, and must not hold up a
+         * freeze or a kill. */
         hr_cgrelief_plan(&m->config.cgroups, snap.level, snap.mem_total_kib, t, &m->cgapply.state, &m->cgplan);
-        if (m->opt.dry_run)
-                for (unsigned i = 0; i < m->cgplan.n; i++) {
-                        const HrCgAction *x = &m->cgplan.a[i];
-                        log_info("would %s%s %s: %s", x->undo ? "undo " : "", hr_cg_knob_to_string(x->knob), x->cgroup,
-                                 x->why);
-                        (void) hr_cgrelief_commit(&m->cgapply.state, x);
-                }
-        else
-                hr_cgapply_run(&m->cgapply, &m->config.cgroups, &m->cgplan);
         if (!m->opt.dry_run) {
                 m->executor.ac = &m->config.actions;
                 hr_executor_apply(&m->executor, &snap, &m->plan, &m->done);
@@ -312,6 +315,7 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                         hr_action_format(&m->done.items[i], line, sizeof line);
                         decided(m, &m->done.items[i], line, snap.level, now, false);
                 }
+                hr_cgapply_run(&m->cgapply, &m->config.cgroups, &m->cgplan);
                 return;
         }
         for (unsigned i = 0; i < m->plan.n; i++) {
@@ -327,6 +331,11 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                 hr_log_set_fields(NULL);
                 decided(m, a, line, snap.level, now, true);
         }
+        for (unsigned i = 0; i < m->cgplan.n; i++) {
+                const HrCgAction *x = &m->cgplan.a[i];
+                log_info("  would %s%s %s: %s", x->undo ? "undo " : "", hr_cg_knob_to_string(x->knob), x->cgroup, x->why);
+                (void) hr_cgrelief_commit(&m->cgapply.state, x);
+        }
         hr_policy_commit(&m->policy, &snap, &m->plan);
 }
 
@@ -338,6 +347,116 @@ static bool many_new_pids(const HrMonitor *m) {
                 return false;
         return s->loadavg.last_pid < m->scanned_last_pid ||
                s->loadavg.last_pid - m->scanned_last_pid >= WARM_SCAN_NEW_PIDS;
+}
+
+/* [Kernel] DropCaches=: clean page cache dropped at HIGH+ while anon pages refault, at most once per 10 min. */
+static void maybe_drop_caches(HrMonitor *m, const HrSample *prev) {
+        const HrSample *cur = &m->sample[m->cur];
+        if (m->opt.dry_run || m->scope_rel[0] || !m->config.drop_caches || !hr_drop_cache_wanted(m->level.level, prev, cur, m->dropped_caches_at))
+                return;
+        m->dropped_caches_at = cur->at;
+        uint64_t clean = hr_clean_cache_kib(&cur->meminfo);
+        int r = hr_write_at(m->root.proc_fd, "sys/vm/drop_caches", "1");
+        if (r < 0) {
+                log_warning_errno(r, "%s/proc/sys/vm/drop_caches: cannot write (%m); not retried for 10 min", m->root.path);
+                return;
+        }
+        m->n_cache_drops++;
+        log_info("Dropped clean page cache at %s: %llu MiB of it while anon pages were refaulting (MemAvailable %llu MiB "
+                 "before); not again for 10 min", hr_level_to_string(m->level.level), (unsigned long long) (clean / 1024),
+                 (unsigned long long) (hr_meminfo_get(&cur->meminfo, HR_MEM_AVAILABLE) / 1024));
+}
+
+/* [Kernel] MglruMinTtlMs=: a crashed run's value first given back, then ours set (given back at stop). */
+static void set_mglru_ttl(HrMonitor *m) {
+        char value[16];
+        int r = hr_sysknob_recover(&m->mglru_ttl);
+        if (r > 0)
+                log_notice("/%s: gave back the value a run that did not stop cleanly had changed", m->mglru_ttl.rel);
+        else if (r < 0)
+                log_warning_errno(r, "/%s: cannot give back a crashed run's value (%m)", m->mglru_ttl.rel);
+        if (m->config.mglru_min_ttl_ms == 0)
+                return;
+        if (m->scope_rel[0]) {
+                log_notice("MglruMinTtlMs=%u: not with --scope (it is the whole machine's); not set",
+                           m->config.mglru_min_ttl_ms);
+                return;
+        }
+        (void) snprintf(value, sizeof value, "%u", m->config.mglru_min_ttl_ms);
+        r = hr_sysknob_set(&m->mglru_ttl, value);
+        if (r == -ENOENT)
+                log_warning("MglruMinTtlMs=%s: this kernel has no MGLRU (/%s); not set", value, m->mglru_ttl.rel);
+        else if (r < 0)
+                log_warning_errno(r, "MglruMinTtlMs=%s: cannot write /%s (%m)", value, m->mglru_ttl.rel);
+        else
+                log_info("/%s: %s (was %s) while headroomd runs", m->mglru_ttl.rel, value, m->mglru_ttl.original);
+}
+
+static void on_hibernate_done(HrChild *c, int code, int status) {
+        (void) c;
+        if (code == CLD_EXITED && status == 0)
+                log_notice("Hibernate command done (the machine has resumed, or hibernation is under way)");
+        else
+                log_warning("Hibernate command failed: %s %d", code == CLD_EXITED ? "exit status" : "signal", status);
+}
+
+/* [Kernel] Hibernate=yes: EMERGENCY held for HibernateAfterSec runs the hibernate command, once per run. */
+static void maybe_hibernate(HrMonitor *m, usec_t now) {
+        char words[HR_CONFIG_HOOK_MAX], *argv[HR_HOOK_WORDS_MAX + 1];
+        const char *bad = NULL;
+
+        if (m->level.level != HR_LEVEL_EMERGENCY) {
+                m->emergency_since = 0;
+                return;
+        }
+        if (m->emergency_since == 0)
+                m->emergency_since = now;
+        if (!m->config.hibernate || m->hibernated || m->opt.dry_run ||
+            now - m->emergency_since < m->config.hibernate_after_usec)
+                return;
+        m->hibernated = true;
+        const char *cmd = m->config.hibernate_command[0] ? m->config.hibernate_command : "/usr/bin/systemctl hibernate";
+        int n = hr_hook_split(cmd, words, sizeof words, argv, ELEMENTSOF(argv), &bad);
+        if (n < 0) {
+                log_error("HibernateCommand=%s: %s; not hibernating", cmd, bad);
+                return;
+        }
+        argv[n] = NULL;
+        log_notice("EMERGENCY for %llu s: hibernating (%s); once per run of headroomd",
+                   (unsigned long long) ((now - m->emergency_since) / USEC_PER_SEC), cmd);
+        int r = hr_child_spawn(&m->hibernate_child, &m->loop, argv, NULL, -1, 300 * USEC_PER_SEC, on_hibernate_done, m);
+        if (r < 0)
+                log_error_errno(r, "HibernateCommand=%s: cannot run it (%m)", cmd);
+}
+
+/* ELEVATED and up: a fragmented zram pool gives its empty zsmalloc pages back, once per episode (after the process
+ * actions of this tick: the pass is synchronous). */
+static void compact_zram(HrMonitor *m) {
+        const HrSample *s = &m->sample[m->cur];
+        for (unsigned i = 0; i < s->n_zram && i < HR_ZRAM_MAX; i++) {
+                const HrZramDev *z = &s->zram[i];
+                if (m->level.level == HR_LEVEL_NORMAL) {
+                        m->zram_compacted[i] = false;
+                        continue;
+                }
+                if (m->opt.dry_run || m->scope_rel[0] || !m->config.zram_compact ||
+                    !hr_zram_compact_wanted(m->level.level, &z->stat, m->zram_compacted[i]))
+                        continue;
+                m->zram_compacted[i] = true;
+                HrZramStat after = {};
+                int r = hr_zram_compact(&m->root, z->index, &after);
+                if (r < 0) {
+                        log_warning_errno(r, "zram%u: cannot compact (%m)", z->index);
+                        continue;
+                }
+                m->n_zram_compactions++;
+#define MIB_1(b) ((double) (b) / (1024.0 * 1024.0))
+                log_info("zram%u: compacted at %s: its pool used %.1f MiB for %.1f MiB compressed (%.1f MiB fragmented), "
+                         "now %.1f MiB", z->index, hr_level_to_string(m->level.level), MIB_1(z->stat.mem_used_total_bytes),
+                         MIB_1(z->stat.compr_data_bytes), MIB_1(hr_zram_fragmented_bytes(&z->stat)),
+                         MIB_1(after.mem_used_total_bytes));
+#undef MIB_1
+        }
 }
 
 /* systemd's STATUS= (systemctl status shows it): the level and the score. */
@@ -428,6 +547,9 @@ int hr_monitor_tick(HrMonitor *m, usec_t now) {
         if (m->level.level > HR_LEVEL_NORMAL || m->policy.n_tracked > 0 || why != HR_LEVEL_UNCHANGED || m->opt.record ||
             p.score_centi > 0 || !m->have_procs || now - m->scanned_at >= WARM_SCAN_USEC || many_new_pids(m))
                 plan_tick(m, now, why != HR_LEVEL_UNCHANGED);
+        compact_zram(m);
+        maybe_drop_caches(m, prev);
+        maybe_hibernate(m, now);
 
         int k = hr_flight_tick(&m->flight, now);
         if (k < 0 && !m->flight_failing)
@@ -712,6 +834,7 @@ int hr_monitor_run(HrMonitor *m) {
                 (void) hr_executor_recover(&m->executor);
                 hr_executor_sync(&m->executor, &m->policy);
                 (void) hr_cgapply_recover(&m->cgapply);
+                set_mglru_ttl(m);
         }
 
         if (m->opt.socket_path)
@@ -750,6 +873,12 @@ int hr_monitor_run(HrMonitor *m) {
                 unsigned n = hr_executor_thaw_all(&m->executor);
                 if (n > 0)
                         log_notice("Thawed %u process%s before exiting", n, n == 1 ? "" : "es");
+                int k = hr_sysknob_restore(&m->mglru_ttl);
+                if (k < 0)
+                        log_warning_errno(k, "/%s: cannot give back its value %s (%m); the next start will",
+                                          m->mglru_ttl.rel, m->mglru_ttl.original);
+                else if (m->config.mglru_min_ttl_ms > 0)
+                        log_info("/%s: gave back %s", m->mglru_ttl.rel, m->mglru_ttl.original);
                 n = hr_cgapply_restore_all(&m->cgapply);
                 if (n > 0)
                         log_notice("Gave %u cgroup setting%s back before exiting", n, n == 1 ? "" : "s");

@@ -16,6 +16,7 @@
 #include "core/pressure.h"
 #include "daemon/cgapply.h"
 #include "daemon/config.h"
+#include "daemon/sysknob.h"
 #include "daemon/control.h"
 #include "daemon/desktop.h"
 #include "daemon/executor.h"
@@ -82,6 +83,14 @@ typedef struct HrMonitor {
         HrExecutor executor;    /* unused with --dry-run */
         HrCgActionList cgplan;  /* cgroup relief of the last plan */
         HrCgApply cgapply;      /* what cgroup relief has set (with --dry-run: what it would have) */
+        bool zram_compacted[HR_ZRAM_MAX]; /* in this episode (cleared at NORMAL), by index into the sample */
+        uint64_t n_zram_compactions;
+        usec_t dropped_caches_at;        /* 0: never */
+        uint64_t n_cache_drops;
+        usec_t emergency_since;  /* 0: not at EMERGENCY */
+        bool hibernated;         /* Hibernate= acted in this run */
+        HrChild hibernate_child;
+        HrSysKnob mglru_ttl;     /* [Kernel] MglruMinTtlMs= */
         pid_t foreground_pid;   /* 0: none reported */
         char foreground_comm[HR_COMM_MAX];
         HrExempt exempt[HR_EXEMPT_MAX]; /* unfrozen by hand: protected until `until` */

@@ -175,3 +175,15 @@ int hr_sysroot_resolve_scope(const HrSysroot *r, const char *scope, char *ret_re
         memcpy(ret_rel, rel, (size_t) n + 1);
         return 0;
 }
+
+int hr_write_at(int dirfd, const char *rel, const char *value) {
+        _cleanup_close_ int fd = openat(dirfd, rel, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+        size_t len = strlen(value);
+        ssize_t n;
+        if (fd < 0)
+                return -errno;
+        do
+                n = write(fd, value, len);
+        while (n < 0 && errno == EINTR);
+        return n < 0 ? -errno : (size_t) n != len ? -EIO : 0;
+}

@@ -621,7 +621,11 @@ static void test_cgroup_relief(void **state) {
         assert_string_equal(cg_value(env.app, "memory.high"), "max");
         itest_sleep_ms(300); /* both have touched their memory */
 
-        env.daemon = spawn_daemon(config("high.conf", LOOKS_HIGH));
+        /* A scoped daemon leaves the machine's own knobs alone (MGLRU's min_ttl_ms: the VM's 6.1 has MGLRU). */
+        char ttl0[32] = "";
+        bool mglru = itest_read("/sys/kernel/mm/lru_gen/min_ttl_ms", ttl0, sizeof ttl0) == 0;
+        ttl0[strcspn(ttl0, "\n")] = '\0';
+        env.daemon = spawn_daemon(config("high.conf", LOOKS_HIGH "[Kernel]\nMglruMinTtlMs=1234\n"));
         bool ok = itest_log_wait(&env.log, "throttle /", 1, 30) && itest_log_wait(&env.log, "cap /", 1, 10) &&
                   itest_log_wait(&env.log, "protect /", 1, 10);
         if (!ok)
@@ -638,6 +642,11 @@ static void test_cgroup_relief(void **state) {
         uint64_t low = strtoull(cg_value(env.app2, "memory.low"), NULL, 10);
         assert_true(low >= 8u << 20); /* what the compositor holds (its 16 MiB, rounded by the kernel to pages) */
 
+        if (mglru) {
+                assert_string_equal(cg_value("/sys/kernel/mm/lru_gen", "min_ttl_ms"), ttl0);
+                assert_non_null(strstr(env.log.buf, "MglruMinTtlMs=1234: not with --scope"));
+        }
+
         /* A crash: the values stay; the next start (calm) gives them back before anything else. */
         stop_daemon(SIGKILL, -SIGKILL);
         assert_string_equal(cg_value(env.app, "cpu.weight"), "10");
@@ -652,6 +661,8 @@ static void test_cgroup_relief(void **state) {
         assert_string_equal(cg_value(env.app, "memory.high"), "max");
         assert_string_equal(cg_value(env.app2, "memory.low"), "0");
         assert_int_not_equal(itest_proc_state(env.tabs[0]), 'T'); /* and the frozen tab thawed */
+        if (mglru)
+                assert_string_equal(cg_value("/sys/kernel/mm/lru_gen", "min_ttl_ms"), ttl0);
 
         /* Protection set by this run is given back by its clean stop. */
         stop_daemon(SIGTERM, 0);
@@ -665,6 +676,37 @@ static void test_cgroup_relief(void **state) {
         assert_string_equal(cg_value(env.app2, "memory.low"), "0");
         snprintf(path, sizeof path, "%s/run/cgroups", env.dir);
         assert_int_equal(access(path, F_OK), -1); /* nothing left to give back */
+}
+
+/* ---- emergency hibernate ---- */
+
+/* Hibernate=yes: EMERGENCY held for HibernateAfterSec runs the command, once; with every other family off nothing
+ * else is touched. The command here only leaves a mark. */
+static void test_hibernate(void **state) {
+        char conf[1600], marker[400];
+        (void) state;
+        prepare(0);
+        snprintf(marker, sizeof marker, "%s/hibernated", env.dir);
+        snprintf(conf, sizeof conf,
+                 "[Pressure]\nSwapCredit=0\nMemAvailableStart=100%%\nMemAvailableFull=99.99%%\nMemAvailableWeight=1\n"
+                 "PsiSomeWeight=0\nPsiFullWeight=0\nSwapFillWeight=0\nSwapIoWeight=0\nRefaultWeight=0\n"
+                 "[Freeze]\nEnable=no\n[Terminate]\nEnable=no\n[Kill]\nEnable=no\n"
+                 "[Kernel]\nHibernate=yes\nHibernateAfterSec=2s\nHibernateCommand=/usr/bin/touch %s\n%s",
+                 marker, PROTECT_KEEPER);
+        env.daemon = spawn_daemon(config("hibernate.conf", conf));
+        bool ok = itest_log_wait(&env.log, "-> EMERGENCY", 1, 30) && itest_log_wait(&env.log, "hibernating", 1, 30);
+        for (double end = itest_now() + 5; ok && access(marker, F_OK) < 0 && itest_now() < end;)
+                itest_sleep_ms(50);
+        if (!ok || access(marker, F_OK) < 0)
+                fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
+        assert_true(ok);
+        assert_int_equal(access(marker, F_OK), 0);
+        assert_true(itest_log_wait(&env.log, "Hibernate command done", 1, 10));
+        itest_sleep_ms(3000); /* still EMERGENCY: never a second time */
+        assert_int_equal(itest_log_count(&env.log, "hibernating"), 1);
+        assert_true(wait_states(env.tabs, N_TABS, false, 1));
+        expect_untouched();
+        stop_daemon(SIGTERM, 0);
 }
 
 /* ---- the warning before the end ---- */
@@ -985,6 +1027,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_freeze_by_cgroup, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_page_out, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_cgroup_relief, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_hibernate, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_checkpoint, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_warning_spares, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_warning_then_terminate, setup, teardown),

@@ -183,6 +183,15 @@ static void test_limits(void **state) {
         const ProcSpec tiny[] = { { 1001, "chrome", 85, 0, APP_TAB, 1 }, { 0 } };
         plan_and_check("floor", HR_LEVEL_HIGH, tiny, &(HrCgReliefState) {}, &c,
                        (const Want[]) { DO(THROTTLE, APP_TAB, 0), DO(CAP, APP_TAB, 16), END });
+        /* Caps reclaim as they are written: two per plan, the third at the next. */
+        const ProcSpec three[] = { { 1001, "chrome", 85, 0, APP_TAB, 100 }, { 1100, "tracker-miner-f", 70, 0, APP_IDX, 100 },
+                                   { 1300, "chrome", 85, 0, APP_EDIT, 100 }, { 0 } };
+        HrCgReliefState s = state_of((const Want[]) { DO(THROTTLE, APP_TAB, 0), DO(THROTTLE, APP_IDX, 0),
+                                                       DO(THROTTLE, APP_EDIT, 0), END });
+        plan_and_check("two caps", HR_LEVEL_HIGH, three, &s, &c, (const Want[]) { DO(CAP, APP_TAB, 90), DO(CAP, APP_IDX, 90), END });
+        (void) hr_cgrelief_commit(&s, &(HrCgAction) { .knob = HR_CG_CAP, .cgroup = APP_TAB, .value_kib = MIB(90) });
+        (void) hr_cgrelief_commit(&s, &(HrCgAction) { .knob = HR_CG_CAP, .cgroup = APP_IDX, .value_kib = MIB(90) });
+        plan_and_check("the third cap", HR_LEVEL_HIGH, three, &s, &c, (const Want[]) { DO(CAP, APP_EDIT, 90), END });
         /* Families off: nothing. */
         c.throttle_enabled = c.cap_enabled = c.protect_enabled = false;
         const ProcSpec scene[] = { SCENE, { 0 } };

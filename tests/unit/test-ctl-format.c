@@ -348,6 +348,27 @@ static const char status_text[] =
         "Uptime:     2h 3min\n"
         "Daemon:     headroomd 0.1.0, pid 812\n";
 
+/* A scope with a memory limit and two zram devices: the limit's file on the memory line, a line per device. */
+static void test_status_zram_and_limit(void **state) {
+        static const char json[] =
+                "{\"ok\":true,\"version\":\"0.1.0\",\"mode\":\"system\",\"dry_run\":false,\"pid\":9,"
+                "\"uptime_sec\":5,\"scope\":\"/a.scope\",\"level\":\"NORMAL\",\"score\":0,\"trend\":0,\"components\":{},"
+                "\"mem\":{\"total_kib\":262144,\"available_kib\":131072,\"swap_total_kib\":0,\"swap_free_kib\":0,"
+                "\"limit_file\":\"/sys/fs/cgroup/a.scope/memory.max\"},"
+                "\"zram\":[{\"device\":\"zram0\",\"disksize\":1073741824,\"orig_data_size\":314572800,"
+                "\"mem_used_total\":104857600,\"compression_ratio\":3.00},"
+                "{\"device\":\"zram1\",\"disksize\":1073741824,\"orig_data_size\":0,\"mem_used_total\":0,"
+                "\"compression_ratio\":null}],"
+                "\"held\":{},\"totals\":{},\"foreground\":{\"pid\":0,\"comm\":\"\"}}";
+        (void) state;
+        char *s = render_response(json, HR_CTL_STATUS, false);
+        assert_non_null(strstr(s, "Memory:     128.0 MiB available of 256.0 MiB (the scope's limit, "
+                                  "/sys/fs/cgroup/a.scope/memory.max)\n"));
+        assert_non_null(strstr(s, "Zram:       zram0: 300.0 MiB stored in 100.0 MiB (3.00:1), a 1.0 GiB disk\n"
+                                  "            zram1: 0 KiB stored in 0 KiB, a 1.0 GiB disk\n"));
+        free(s);
+}
+
 static void test_status_view(void **state) {
         char *s;
 
@@ -771,6 +792,7 @@ int main(void) {
                 cmocka_unit_test(test_requests),
                 cmocka_unit_test(test_parse_line),
                 cmocka_unit_test(test_status_view),
+                cmocka_unit_test(test_status_zram_and_limit),
                 cmocka_unit_test(test_status_strict),
                 cmocka_unit_test(test_status_variants),
                 cmocka_unit_test(test_list_view),
