@@ -16,12 +16,18 @@ const HrCgReliefConfig hr_cgrelief_config_default = {
         .cap_min_kib = 16 * 1024,
         .protect_enabled = true,
         .protect_max_permyriad = 2500,
+        .reclaim_enabled = true,
+        .reclaim_idle_usec = 120 * USEC_PER_SEC,
+        .reclaim_interval_usec = 60 * USEC_PER_SEC,
+        .reclaim_step_kib = 32 * 1024,
+        .reclaim_cool_usec = 600 * USEC_PER_SEC,
 };
 
 static const char *const knob_table[_HR_CG_KNOB_MAX] = {
         [HR_CG_THROTTLE] = "throttle",
         [HR_CG_CAP] = "cap",
         [HR_CG_PROTECT] = "protect",
+        [HR_CG_RECLAIM] = "reclaim",
 };
 
 const char *hr_cg_knob_to_string(HrCgKnob k) {
@@ -56,6 +62,8 @@ typedef struct Group {
         const char *cgroup;  /* NULL: free slot */
         int32_t min_prio, max_prio;
         bool untouchable, foreground;
+        usec_t idle_since;   /* the latest of its processes' (0: one of them ran) */
+        unsigned n_procs;
         uint8_t planned;     /* 1 << HrCgKnob: already looked at in this plan */
         uint64_t holds_kib;  /* anon + file + shmem of its processes */
 } Group;
@@ -138,7 +146,7 @@ static bool wanted(const HrCgReliefConfig *c, HrLevel level, const Group *g, HrC
 }
 
 void hr_cgrelief_plan(const HrCgReliefConfig *c, HrLevel level, uint64_t mem_total_kib, const HrProcTable *t,
-                      const HrCgReliefState *s, HrCgActionList *ret) {
+                      const HrCgReliefState *s, usec_t now, HrCgActionList *ret) {
         const char *lv = hr_level_to_string(level) ?: "?";
         Plan pl;
         char mib[32];
@@ -158,6 +166,12 @@ void hr_cgrelief_plan(const HrCgReliefConfig *c, HrLevel level, uint64_t mem_tot
                 g->untouchable |= p->pid <= 1 || (p->flags & UNTOUCHABLE) || p->oom_score_adj <= -1000;
                 g->foreground |= (p->flags & HR_PROC_FOREGROUND) != 0;
                 g->holds_kib += p->rss_anon_kib + p->rss_file_kib + p->rss_shmem_kib;
+                if (g->n_procs++ == 0)
+                        g->idle_since = p->idle_since;
+                else if (p->idle_since == 0 || g->idle_since == 0)
+                        g->idle_since = 0;
+                else if (p->idle_since > g->idle_since)
+                        g->idle_since = p->idle_since;
         }
 
         /* What is set and no longer wanted goes back first (its cgroup gone, in the foreground now, calm again). */
@@ -240,9 +254,39 @@ void hr_cgrelief_plan(const HrCgReliefConfig *c, HrLevel level, uint64_t mem_tot
                         (void) snprintf(a->why, sizeof a->why, "%s: %s, holds %s: memory.high %s, reclaimed from first",
                                         lv, tier, mib, capm);
                 }
+
+        /* NORMAL: a step of memory.reclaim from idle expendable cgroups, two per plan, each no sooner than the
+         * interval after its last, none while it cools down. */
+        unsigned steps = 0;
+        for (size_t i = 0; c->reclaim_enabled && level == HR_LEVEL_NORMAL && t && i < t->n && steps < 2; i++) {
+                const char *cg = hr_proc_cgroup(t, &t->procs[i]);
+                Group *g = hr_cgrelief_app_cgroup(cg) ? group_of(&pl, cg, false) : NULL;
+                if (!g || (g->planned & (1u << HR_CG_RECLAIM)))
+                        continue;
+                g->planned |= (uint8_t) (1u << HR_CG_RECLAIM);
+                const HrCgReclaim *r = hr_cgrelief_reclaim_of(s, cg);
+                uint64_t step = MIN(c->reclaim_step_kib, g->holds_kib / 10);
+                if (!expendable(g) || g->idle_since == 0 || now < g->idle_since ||
+                    now - g->idle_since < c->reclaim_idle_usec || step < 1024 ||
+                    (r && (now < r->cool_until || now - r->last_at < c->reclaim_interval_usec)))
+                        continue;
+                HrCgAction *a = emit(ret, HR_CG_RECLAIM, false, cg);
+                if (!a)
+                        return;
+                a->value_kib = step;
+                a->at = now;
+                steps++;
+                format_mib(mib, sizeof mib, g->holds_kib);
+                char stepm[32];
+                format_mib(stepm, sizeof stepm, step);
+                (void) snprintf(a->why, sizeof a->why, "%s: idle for %llu s, holds %s: %s of its coldest pages out", lv,
+                                (unsigned long long) ((now - g->idle_since) / USEC_PER_SEC), mib, stepm);
+        }
 }
 
 bool hr_cgrelief_commit(HrCgReliefState *s, const HrCgAction *a) {
+        if (a->knob == HR_CG_RECLAIM) /* a one-off: hr_cgrelief_reclaimed() keeps its record */
+                return true;
         HrCgSet *cs = (HrCgSet *) set_of(s, a->cgroup);
         if (a->undo) {
                 if (!cs)
@@ -265,4 +309,47 @@ bool hr_cgrelief_commit(HrCgReliefState *s, const HrCgAction *a) {
         if (a->knob == HR_CG_PROTECT)
                 cs->low_kib = a->value_kib;
         return true;
+}
+
+const HrCgReclaim *hr_cgrelief_reclaim_of(const HrCgReliefState *s, const char *cgroup) {
+        for (unsigned i = 0; i < s->n_rec; i++)
+                if (strcmp(s->rec[i].cgroup, cgroup) == 0)
+                        return &s->rec[i];
+        return NULL;
+}
+
+bool hr_cgrelief_reclaim_came_back(const HrCgReclaim *r, uint64_t refaults_now, uint64_t page_kib) {
+        if (!r || refaults_now <= r->refaults_after || r->stepped_kib == 0)
+                return false;
+        return (refaults_now - r->refaults_after) * page_kib * 4 > r->stepped_kib;
+}
+
+static HrCgReclaim *reclaim_slot(HrCgReliefState *s, const char *cgroup) {
+        HrCgReclaim *r = (HrCgReclaim *) hr_cgrelief_reclaim_of(s, cgroup);
+        if (r)
+                return r;
+        if (s->n_rec < HR_CG_SET_MAX)
+                r = &s->rec[s->n_rec++];
+        else { /* full: the one reclaimed from longest ago goes */
+                r = &s->rec[0];
+                for (unsigned i = 1; i < s->n_rec; i++)
+                        if (s->rec[i].last_at < r->last_at)
+                                r = &s->rec[i];
+        }
+        *r = (HrCgReclaim) {};
+        (void) snprintf(r->cgroup, sizeof r->cgroup, "%s", cgroup);
+        return r;
+}
+
+void hr_cgrelief_reclaimed(HrCgReliefState *s, const HrCgAction *a, uint64_t refaults) {
+        HrCgReclaim *r = reclaim_slot(s, a->cgroup);
+        r->last_at = a->at;
+        r->stepped_kib = a->value_kib;
+        r->refaults_after = refaults;
+}
+
+void hr_cgrelief_cool(HrCgReliefState *s, const char *cgroup, usec_t until) {
+        HrCgReclaim *r = reclaim_slot(s, cgroup);
+        r->cool_until = until;
+        r->stepped_kib = 0;
 }

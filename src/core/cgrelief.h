@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Cgroup relief, the gentle rungs of the ladder: which app cgroups to throttle (cpu.weight, cpu.max), cap
- * (memory.high) and protect (memory.low) at this level, and which settings to give back. Pure: no I/O. */
+ * (memory.high) and protect (memory.low) at this level, which settings to give back, and which idle ones to reclaim
+ * from at NORMAL (memory.reclaim, in bounded steps, stopped where refaults show the pages were not cold). Pure. */
 #pragma once
 
 #include <stdbool.h>
@@ -14,6 +15,7 @@ typedef enum HrCgKnob {
         HR_CG_THROTTLE, /* ELEVATED+: cpu.weight down, cpu.max quota (expendable cgroups) */
         HR_CG_CAP,      /* HIGH+: memory.high a little under what it holds (expendable cgroups) */
         HR_CG_PROTECT,  /* any level: memory.low = what it holds (critical and foreground cgroups) */
+        HR_CG_RECLAIM,  /* NORMAL: one memory.reclaim step from an idle expendable cgroup (nothing to give back) */
         _HR_CG_KNOB_MAX,
         _HR_CG_KNOB_INVALID = -22,
 } HrCgKnob;
@@ -27,6 +29,11 @@ typedef struct HrCgReliefConfig {
         uint64_t cap_min_kib;            /* never a cap below this */
         bool protect_enabled;
         uint32_t protect_max_permyriad;  /* all memory.low together at most this share of MemTotal */
+        bool reclaim_enabled;
+        usec_t reclaim_idle_usec;        /* every process of the cgroup idle this long first */
+        usec_t reclaim_interval_usec;    /* between two steps on one cgroup */
+        uint64_t reclaim_step_kib;       /* a step at most this, and a tenth of what the cgroup holds */
+        usec_t reclaim_cool_usec;        /* after a step whose pages came back: no reclaim there for this long */
 } HrCgReliefConfig;
 
 extern const HrCgReliefConfig hr_cgrelief_config_default;
@@ -40,16 +47,27 @@ typedef struct HrCgSet {
 
 #define HR_CG_SET_MAX 64
 
+/* A cgroup reclaimed from: when, how much, and until when it is left alone (its pages came back). */
+typedef struct HrCgReclaim {
+        char cgroup[HR_ACTION_CGROUP_MAX];
+        usec_t last_at, cool_until;
+        uint64_t stepped_kib;            /* the last step's request */
+        uint64_t refaults_after;         /* the cgroup's workingset refaults (pages) right after it */
+} HrCgReclaim;
+
 typedef struct HrCgReliefState {
         HrCgSet set[HR_CG_SET_MAX];
         unsigned n;
+        HrCgReclaim rec[HR_CG_SET_MAX];  /* oldest replaced when full */
+        unsigned n_rec;
 } HrCgReliefState;
 
 typedef struct HrCgAction {
         HrCgKnob knob;
         bool undo;                       /* give the cgroup's own setting back */
         char cgroup[HR_ACTION_CGROUP_MAX];
-        uint64_t value_kib;              /* CAP: memory.high; PROTECT: memory.low */
+        uint64_t value_kib;              /* CAP: memory.high; PROTECT: memory.low; RECLAIM: the step */
+        usec_t at;                       /* when it was planned */
         char why[HR_ACTION_WHY_MAX];
 } HrCgAction;
 
@@ -68,7 +86,18 @@ bool hr_cgrelief_app_cgroup(const char *cgroup);
 /* What to do at level `level` for the processes in t: the undos first (a knob no longer wanted, its cgroup gone,
  * turned to the foreground, or the family switched off), then protect, throttle, cap. Deterministic. */
 void hr_cgrelief_plan(const HrCgReliefConfig *c, HrLevel level, uint64_t mem_total_kib, const HrProcTable *t,
-                      const HrCgReliefState *s, HrCgActionList *ret);
+                      const HrCgReliefState *s, usec_t now, HrCgActionList *ret);
+
+/* The reclaim record of a cgroup, NULL if none. */
+const HrCgReclaim *hr_cgrelief_reclaim_of(const HrCgReliefState *s, const char *cgroup);
+
+/* Whether the last step's pages were not cold: more than a quarter of what it reclaimed refaulted since
+ * (refaults_now - refaults_after pages of page_kib). */
+bool hr_cgrelief_reclaim_came_back(const HrCgReclaim *r, uint64_t refaults_now, uint64_t page_kib);
+
+/* Records a reclaim step carried out (refaults: the cgroup's count right after it), or a cool-down until `until`. */
+void hr_cgrelief_reclaimed(HrCgReliefState *s, const HrCgAction *a, uint64_t refaults);
+void hr_cgrelief_cool(HrCgReliefState *s, const char *cgroup, usec_t until);
 
 /* Records that an action was carried out (or, for a knob the kernel lacks, tried: it is not retried until it is
  * undone). Returns false when the state is full (the action must then be undone at once). */

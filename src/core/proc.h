@@ -65,6 +65,7 @@ typedef struct HrProc {
         /* Growth of anon + swap, from io/procfs.c's merge with the previous scan. */
         int64_t growth_kib;            /* since the previous scan */
         int64_t growth_kib_per_sec;    /* smoothed (EWMA over scans) */
+        usec_t idle_since;             /* the scan since which it has used no CPU and touched no page (0: it ran) */
 
         /* Classification, from core/classify.c. */
         int32_t priority;           /* 0..100, higher = more expendable, after the foreground adjustment */

@@ -10,12 +10,14 @@
 #include "daemon/cgapply.h"
 #include "daemon/log.h"
 #include "io/cgctl.h"
+#include "parse/parse.h"
 #include "shared/macros.h"
 
 static const char *const knob_files[_HR_CG_KNOB_MAX][2] = {
         [HR_CG_THROTTLE] = { "cpu.weight", "cpu.max" },
         [HR_CG_CAP] = { "memory.high", NULL },
         [HR_CG_PROTECT] = { "memory.low", NULL },
+        [HR_CG_RECLAIM] = { NULL, NULL }, /* memory.reclaim: a one-off write, nothing saved */
 };
 
 int hr_cgapply_init(HrCgApply *a, const HrSysroot *root, const char *journal_dir) {
@@ -103,11 +105,85 @@ static void value_for(const HrCgReliefConfig *c, const HrCgAction *x, const char
                 (void) snprintf(buf, size, "%llu", (unsigned long long) x->value_kib * 1024);
 }
 
+/* The cgroup's workingset refaults (pages, anon + file, or the pre-5.9 single counter) from memory.stat. */
+static int read_refaults(HrCgApply *a, const char *cgroup, uint64_t *ret) {
+        char buf[8192];
+        uint64_t anon = 0, file = 0;
+        ssize_t k = hr_cgroup_read_file(a->root, cgroup, "memory.stat", buf, sizeof buf);
+        if (k < 0)
+                return (int) k;
+        size_t n = (size_t) k;
+        bool split = hr_parse_keyed_u64(buf, n, "workingset_refault_anon", &anon, NULL) == 0;
+        split = hr_parse_keyed_u64(buf, n, "workingset_refault_file", &file, NULL) == 0 || split;
+        if (!split && hr_parse_keyed_u64(buf, n, "workingset_refault", &anon, NULL) < 0)
+                return -EBADMSG;
+        *ret = anon + file;
+        return 0;
+}
+
+static uint64_t current_kib(HrCgApply *a, const char *cgroup) {
+        char buf[64];
+        uint64_t v = 0;
+        if (hr_cgroup_read_value(a->root, cgroup, "memory.current", buf, sizeof buf) < 0 ||
+            hr_parse_cgroup_bytes(buf, strlen(buf), &v, NULL) < 0)
+                return 0;
+        return v / 1024;
+}
+
+/* One memory.reclaim step, unless the last one's pages came back (then the cgroup cools down instead). */
+static void reclaim_step(HrCgApply *a, const HrCgReliefConfig *c, const HrCgAction *x) {
+        uint64_t refaults = 0, page_kib = (uint64_t) MAX(sysconf(_SC_PAGESIZE), 4096L) / 1024;
+        char value[32];
+        int r = read_refaults(a, x->cgroup, &refaults);
+        if (r < 0) {
+                if (!a->warned_missing[HR_CG_RECLAIM]) {
+                        a->warned_missing[HR_CG_RECLAIM] = true;
+                        log_notice("%s: no memory.stat there (the memory controller is not enabled for it in cgroup2): "
+                                   "no reclaim; said once", x->cgroup);
+                }
+                hr_cgrelief_cool(&a->state, x->cgroup, x->at + c->reclaim_cool_usec);
+                return;
+        }
+        const HrCgReclaim *last = hr_cgrelief_reclaim_of(&a->state, x->cgroup);
+        if (hr_cgrelief_reclaim_came_back(last, refaults, page_kib)) {
+                log_info("%s: %llu MiB of its last %llu MiB step came back: its pages were not cold; no reclaim there for "
+                         "%llu s", x->cgroup, (unsigned long long) ((refaults - last->refaults_after) * page_kib / 1024),
+                         (unsigned long long) (last->stepped_kib / 1024),
+                         (unsigned long long) (c->reclaim_cool_usec / USEC_PER_SEC));
+                hr_cgrelief_cool(&a->state, x->cgroup, x->at + c->reclaim_cool_usec);
+                return;
+        }
+        uint64_t before = current_kib(a, x->cgroup);
+        (void) snprintf(value, sizeof value, "%llu", (unsigned long long) x->value_kib * 1024);
+        r = hr_cgroup_write_value(a->root, x->cgroup, "memory.reclaim", value);
+        if (r < 0 && r != -EAGAIN) { /* EAGAIN: less than asked could be reclaimed, which is an answer too */
+                if (r == -ENOENT && !a->warned_missing[HR_CG_RECLAIM]) {
+                        a->warned_missing[HR_CG_RECLAIM] = true;
+                        log_notice("%s: no memory.reclaim there (a kernel before 5.19?): no reclaim; said once", x->cgroup);
+                } else if (r != -ENOENT)
+                        log_warning_errno(r, "%s: cannot write memory.reclaim=%s (%m)", x->cgroup, value);
+                hr_cgrelief_cool(&a->state, x->cgroup, x->at + c->reclaim_cool_usec);
+                return;
+        }
+        uint64_t after = current_kib(a, x->cgroup);
+        (void) read_refaults(a, x->cgroup, &refaults);
+        hr_cgrelief_reclaimed(&a->state, x, refaults);
+        a->n_by_knob[HR_CG_RECLAIM][0]++;
+        log_info("reclaim %s: %s: %llu MiB out%s", x->cgroup, x->why,
+                 (unsigned long long) (before > after ? (before - after) / 1024 : 0),
+                 r == -EAGAIN ? " (less than asked: the rest is in use)" : "");
+}
+
 void hr_cgapply_run(HrCgApply *a, const HrCgReliefConfig *c, const HrCgActionList *l) {
         for (unsigned i = 0; i < l->n; i++) {
                 const HrCgAction *x = &l->a[i];
                 const char *verb = hr_cg_knob_to_string(x->knob);
                 int r = 0;
+
+                if (x->knob == HR_CG_RECLAIM) {
+                        reclaim_step(a, c, x);
+                        continue;
+                }
 
                 for (unsigned f = 0; f < 2; f++) {
                         const char *file = knob_files[x->knob][f];

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Carries out cgroup relief (core/cgrelief.c's plan): saves each cgroup file's value before writing it, keeps the
  * saved values in a journal in the runtime directory, and gives every one back on undo, at stop, and at the next
- * start after a crash. */
+ * start after a crash; reclaim steps (memory.reclaim) with their refault check. */
 #pragma once
 
 #include <limits.h>

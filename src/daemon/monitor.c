@@ -304,7 +304,7 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
         /* Cgroup relief: reversible, so on the damped level (it comes down slowly, after sustained calm). Carried out
          * after the process actions: a memory.high write reclaims in the writer's context, and must not hold up a
          * freeze or a kill. */
-        hr_cgrelief_plan(&m->config.cgroups, snap.level, snap.mem_total_kib, t, &m->cgapply.state, &m->cgplan);
+        hr_cgrelief_plan(&m->config.cgroups, snap.level, snap.mem_total_kib, t, &m->cgapply.state, now, &m->cgplan);
         if (!m->opt.dry_run) {
                 m->executor.ac = &m->config.actions;
                 hr_executor_apply(&m->executor, &snap, &m->plan, &m->done);

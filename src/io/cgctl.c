@@ -203,13 +203,17 @@ int hr_cgroup_count_procs(const HrSysroot *root, const char *cgroup) {
         return count > INT_MAX ? -EOVERFLOW : (int) count;
 }
 
-int hr_cgroup_read_value(const HrSysroot *root, const char *cgroup, const char *file, char *buf, size_t size) {
+ssize_t hr_cgroup_read_file(const HrSysroot *root, const char *cgroup, const char *file, char *buf, size_t size) {
         char rel[PATH_MAX];
         int r = cgroup_file(root, cgroup, file, rel, sizeof rel);
 
         if (r < 0)
                 return r;
-        ssize_t n = hr_read_at(root->cgroup2_fd, rel, buf, size);
+        return hr_read_at(root->cgroup2_fd, rel, buf, size);
+}
+
+int hr_cgroup_read_value(const HrSysroot *root, const char *cgroup, const char *file, char *buf, size_t size) {
+        ssize_t n = hr_cgroup_read_file(root, cgroup, file, buf, size);
         if (n < 0)
                 return (int) n;
         while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))

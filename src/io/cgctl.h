@@ -29,6 +29,9 @@ int hr_cgroup_kill(const HrSysroot *root, const char *cgroup);
  * 0, -ENOENT (no such cgroup, or the controller is not enabled for it), -EFBIG, other -errno. */
 int hr_cgroup_read_value(const HrSysroot *root, const char *cgroup, const char *file, char *buf, size_t size);
 
+/* Reads a whole interface file (memory.stat) into buf, NUL-terminated. The length, -ENOENT, -EFBIG, other -errno. */
+ssize_t hr_cgroup_read_file(const HrSysroot *root, const char *cgroup, const char *file, char *buf, size_t size);
+
 /* Writes value to <cgroup>/<file> in one write(). 0, -ENOENT, -EINVAL (the kernel refused the value), -errno. */
 int hr_cgroup_write_value(const HrSysroot *root, const char *cgroup, const char *file, const char *value);
 

@@ -525,6 +525,9 @@ static int scan_one(HrProcScanner *s, pid_t pid, size_t *cursor, HrProcTable *t)
                 .checkpoint = HR_CHECKPOINT_NO,
         };
         memcpy(p->comm, st.comm, sizeof p->comm);
+        /* Idle: no CPU time and no fault since the previous scan; idle since that scan, or since it was first idle. */
+        if (o && cpu == o->cpu_ticks && faults == o->faults)
+                p->idle_since = o->idle_since ? o->idle_since : prev->scanned_at;
 
         if (full) {
                 r = read_slow(s, t, p);

@@ -17,6 +17,7 @@
 #define APP_EDIT "/user.slice/user-1000.slice/user@1000.service/app.slice/app-gedit-2.scope"
 #define APP_MIX "/user.slice/user-1000.slice/user@1000.service/app.slice/app-mixed-3.scope"
 #define SLICE "/user.slice/user-1000.slice/user@1000.service/app.slice"
+#define NOW (1000 * USEC_PER_SEC)
 
 /* Tabs (85) and an indexer (70) in their own app cgroups; the compositor (10); an editor (50); a cgroup mixing a
  * tab with a normal process; a tab directly in a slice (not an app cgroup). */
@@ -43,7 +44,7 @@ static void plan_and_check(const char *name, HrLevel level, const ProcSpec *spec
         static HrCgActionList out, again;
         HrProcTable t;
         table_from_specs(&t, specs);
-        hr_cgrelief_plan(c, level, MIB(16384), &t, s, &out);
+        hr_cgrelief_plan(c, level, MIB(16384), &t, s, NOW, &out);
         unsigned n = 0;
         for (; want[n].cgroup; n++) {
                 if (n >= out.n)
@@ -64,7 +65,7 @@ static void plan_and_check(const char *name, HrLevel level, const ProcSpec *spec
                 fail_msg("%s: %u actions, want %u (extra: %s %s)", name, out.n, n, hr_cg_knob_to_string(out.a[n].knob),
                          out.a[n].cgroup);
         memset(&again, 0x5a, sizeof again);
-        hr_cgrelief_plan(c, level, MIB(16384), &t, s, &again);
+        hr_cgrelief_plan(c, level, MIB(16384), &t, s, NOW, &again);
         if (again.n != out.n || memcmp(again.a, out.a, sizeof out.a[0] * out.n) != 0)
                 fail_msg("%s: a second plan differs", name);
         table_done(&t);
@@ -213,8 +214,81 @@ static void test_limits(void **state) {
         HrProcTable t;
         static HrCgActionList out;
         table_from_specs(&t, many);
-        hr_cgrelief_plan(&c, HR_LEVEL_HIGH, MIB(16384), &t, &(HrCgReliefState) {}, &out);
+        hr_cgrelief_plan(&c, HR_LEVEL_HIGH, MIB(16384), &t, &(HrCgReliefState) {}, NOW, &out);
         assert_int_equal(out.n, HR_CG_ACTIONS_MAX);
+        table_done(&t);
+}
+
+/* Reclaim at NORMAL: idle expendable cgroups only, bounded steps, the interval, the cool-down, and the check of
+ * whether the last step's pages came back. */
+static void test_reclaim(void **state) {
+        static HrCgActionList out;
+        HrCgReliefConfig c = hr_cgrelief_config_default;
+        HrCgReliefState s = {};
+        HrProcTable t;
+        const ProcSpec scene[] = { SCENE, { 0 } };
+        (void) state;
+
+        table_from_specs(&t, scene);
+        /* Everything idle for 3 minutes, except the second tab process (it ran): its cgroup is not idle. */
+        for (size_t i = 0; i < t.n; i++)
+                t.procs[i].idle_since = t.procs[i].pid == 1002 ? 0 : NOW - 180 * USEC_PER_SEC;
+        hr_cgrelief_plan(&c, HR_LEVEL_NORMAL, MIB(16384), &t, &s, NOW, &out);
+        /* The compositor is protected; the indexer (expendable, idle, 100 MiB) gets a 10 MiB step. */
+        assert_int_equal(out.n, 2);
+        assert_int_equal(out.a[0].knob, HR_CG_PROTECT);
+        assert_int_equal(out.a[1].knob, HR_CG_RECLAIM);
+        assert_string_equal(out.a[1].cgroup, APP_IDX);
+        assert_int_equal(out.a[1].value_kib, MIB(10));
+        assert_int_equal(out.a[1].at, NOW);
+        assert_non_null(strstr(out.a[1].why, "idle for 180 s"));
+
+        /* Carried out: not again within the interval; again after it; never above NORMAL. */
+        (void) hr_cgrelief_commit(&s, &out.a[0]);
+        hr_cgrelief_reclaimed(&s, &out.a[1], 5000);
+        hr_cgrelief_plan(&c, HR_LEVEL_NORMAL, MIB(16384), &t, &s, NOW + 30 * USEC_PER_SEC, &out);
+        assert_int_equal(out.n, 0);
+        hr_cgrelief_plan(&c, HR_LEVEL_NORMAL, MIB(16384), &t, &s, NOW + 61 * USEC_PER_SEC, &out);
+        assert_int_equal(out.n, 1);
+        assert_string_equal(out.a[0].cgroup, APP_IDX);
+        hr_cgrelief_plan(&c, HR_LEVEL_ELEVATED, MIB(16384), &t, &s, NOW + 61 * USEC_PER_SEC, &out);
+        for (unsigned i = 0; i < out.n; i++)
+                assert_int_not_equal(out.a[i].knob, HR_CG_RECLAIM);
+
+        /* Came back? 10 MiB stepped: a quarter is 640 pages of 4 KiB. */
+        const HrCgReclaim *r = hr_cgrelief_reclaim_of(&s, APP_IDX);
+        assert_non_null(r);
+        assert_false(hr_cgrelief_reclaim_came_back(r, 5000 + 640, 4));
+        assert_true(hr_cgrelief_reclaim_came_back(r, 5000 + 641, 4));
+        assert_false(hr_cgrelief_reclaim_came_back(r, 4000, 4)); /* a counter that went back: no evidence */
+        assert_false(hr_cgrelief_reclaim_came_back(NULL, 1, 4));
+
+        /* Cooling down: nothing until it ends. */
+        hr_cgrelief_cool(&s, APP_IDX, NOW + 600 * USEC_PER_SEC);
+        hr_cgrelief_plan(&c, HR_LEVEL_NORMAL, MIB(16384), &t, &s, NOW + 300 * USEC_PER_SEC, &out);
+        assert_int_equal(out.n, 0);
+        hr_cgrelief_plan(&c, HR_LEVEL_NORMAL, MIB(16384), &t, &s, NOW + 601 * USEC_PER_SEC, &out);
+        assert_int_equal(out.n, 1);
+
+        /* Idle, but not long enough; or Reclaim=no. */
+        for (size_t i = 0; i < t.n; i++)
+                t.procs[i].idle_since = NOW - 60 * USEC_PER_SEC;
+        hr_cgrelief_plan(&c, HR_LEVEL_NORMAL, MIB(16384), &t, &(HrCgReliefState) {}, NOW, &out);
+        for (unsigned i = 0; i < out.n; i++)
+                assert_int_not_equal(out.a[i].knob, HR_CG_RECLAIM);
+        for (size_t i = 0; i < t.n; i++)
+                t.procs[i].idle_since = NOW - 600 * USEC_PER_SEC;
+        c.reclaim_enabled = false;
+        hr_cgrelief_plan(&c, HR_LEVEL_NORMAL, MIB(16384), &t, &(HrCgReliefState) {}, NOW, &out);
+        for (unsigned i = 0; i < out.n; i++)
+                assert_int_not_equal(out.a[i].knob, HR_CG_RECLAIM);
+        /* Two steps per plan at most: both tabs' cgroup and the indexer idle: tab (first by pid) and indexer. */
+        c.reclaim_enabled = true;
+        hr_cgrelief_plan(&c, HR_LEVEL_NORMAL, MIB(16384), &t, &(HrCgReliefState) {}, NOW, &out);
+        unsigned steps = 0;
+        for (unsigned i = 0; i < out.n; i++)
+                steps += out.a[i].knob == HR_CG_RECLAIM;
+        assert_int_equal(steps, 2);
         table_done(&t);
 }
 
@@ -224,6 +298,7 @@ int main(void) {
                 cmocka_unit_test(test_levels),
                 cmocka_unit_test(test_give_back),
                 cmocka_unit_test(test_limits),
+                cmocka_unit_test(test_reclaim),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
