@@ -2,6 +2,7 @@
 /* Cgroup relief planner (see cgrelief.h): groups the process table by cgroup, decides which app cgroups want
  * which knob at this level, and diffs that against what is set. Pure and deterministic: no I/O, no clock. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/cgrelief.h"
@@ -12,7 +13,7 @@ const HrCgReliefConfig hr_cgrelief_config_default = {
         .cpu_weight = 10,
         .cpu_quota_permyriad = 5000,
         .cap_enabled = true,
-        .cap_permyriad = 9000,
+        .cap_permyriad = 10000,
         .cap_min_kib = 16 * 1024,
         .protect_enabled = true,
         .protect_max_permyriad = 2500,
@@ -64,6 +65,7 @@ typedef struct Group {
         bool untouchable, foreground;
         usec_t idle_since;   /* the latest of its processes' (0: one of them ran) */
         unsigned n_procs;
+        bool all_frozen;     /* every process of it is held frozen */
         uint8_t planned;     /* 1 << HrCgKnob: already looked at in this plan */
         uint64_t holds_kib;  /* anon + file + shmem of its processes */
 } Group;
@@ -145,8 +147,17 @@ static bool wanted(const HrCgReliefConfig *c, HrLevel level, const Group *g, HrC
         }
 }
 
-void hr_cgrelief_plan(const HrCgReliefConfig *c, HrLevel level, uint64_t mem_total_kib, const HrProcTable *t,
-                      const HrCgReliefState *s, usec_t now, HrCgActionList *ret) {
+static int pid_cmp(const void *a, const void *b) {
+        pid_t x = *(const pid_t *) a, y = *(const pid_t *) b;
+        return (x > y) - (x < y);
+}
+
+void hr_cgrelief_plan(const HrCgReliefConfig *c, const HrCgReliefInput *in, const HrCgReliefState *s,
+                      HrCgActionList *ret) {
+        const HrLevel level = in->level;
+        const uint64_t mem_total_kib = in->mem_total_kib;
+        const HrProcTable *t = in->t;
+        const usec_t now = in->now;
         const char *lv = hr_level_to_string(level) ?: "?";
         Plan pl;
         char mib[32];
@@ -166,6 +177,8 @@ void hr_cgrelief_plan(const HrCgReliefConfig *c, HrLevel level, uint64_t mem_tot
                 g->untouchable |= p->pid <= 1 || (p->flags & UNTOUCHABLE) || p->oom_score_adj <= -1000;
                 g->foreground |= (p->flags & HR_PROC_FOREGROUND) != 0;
                 g->holds_kib += p->rss_anon_kib + p->rss_file_kib + p->rss_shmem_kib;
+                bool frozen = in->n_frozen > 0 && bsearch(&p->pid, in->frozen, in->n_frozen, sizeof *in->frozen, pid_cmp);
+                g->all_frozen = (g->n_procs == 0 || g->all_frozen) && frozen;
                 if (g->n_procs++ == 0)
                         g->idle_since = p->idle_since;
                 else if (p->idle_since == 0 || g->idle_since == 0)
@@ -234,7 +247,7 @@ void hr_cgrelief_plan(const HrCgReliefConfig *c, HrLevel level, uint64_t mem_tot
                                 continue;
                         g->planned |= (uint8_t) (1u << k);
                         if (!wanted(c, level, g, (HrCgKnob) k) || ((cs = set_of(s, cg)) && (cs->knobs & (1u << k))) ||
-                            (k == HR_CG_CAP && caps >= HR_CG_CAPS_PER_PLAN))
+                            (k == HR_CG_CAP && (caps >= HR_CG_CAPS_PER_PLAN || g->all_frozen)))
                                 continue;
                         caps += k == HR_CG_CAP;
                         HrCgAction *a = emit(ret, (HrCgKnob) k, false, cg);

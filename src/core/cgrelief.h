@@ -85,8 +85,19 @@ bool hr_cgrelief_app_cgroup(const char *cgroup);
 
 /* What to do at level `level` for the processes in t: the undos first (a knob no longer wanted, its cgroup gone,
  * turned to the foreground, or the family switched off), then protect, throttle, cap. Deterministic. */
-void hr_cgrelief_plan(const HrCgReliefConfig *c, HrLevel level, uint64_t mem_total_kib, const HrProcTable *t,
-                      const HrCgReliefState *s, usec_t now, HrCgActionList *ret);
+/* What one plan looks at. */
+typedef struct HrCgReliefInput {
+        HrLevel level;
+        uint64_t mem_total_kib;
+        const HrProcTable *t;
+        usec_t now;
+        const pid_t *frozen;             /* pids headroom holds frozen, ascending (a cgroup all frozen is not capped:
+                                          * it cannot grow, and its page-out reclaims it off the loop's thread) */
+        unsigned n_frozen;
+} HrCgReliefInput;
+
+void hr_cgrelief_plan(const HrCgReliefConfig *c, const HrCgReliefInput *in, const HrCgReliefState *s,
+                      HrCgActionList *ret);
 
 /* The reclaim record of a cgroup, NULL if none. */
 const HrCgReclaim *hr_cgrelief_reclaim_of(const HrCgReliefState *s, const char *cgroup);

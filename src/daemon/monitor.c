@@ -219,6 +219,11 @@ static void decided(HrMonitor *m, const HrAction *a, const char *line, HrLevel l
 
 /* Scan, classify and plan; then carry the plan out and record what took effect, or with --dry-run log
  * it and commit it as if carried out, so the next plan sees what would have been. */
+static int pid_cmp(const void *a, const void *b) {
+        pid_t x = *(const pid_t *) a, y = *(const pid_t *) b;
+        return (x > y) - (x < y);
+}
+
 static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
         unsigned next = m->have_procs ? m->procs_cur ^ 1 : m->procs_cur;
         HrProcTable *t = &m->procs[next];
@@ -304,7 +309,15 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
         /* Cgroup relief: reversible, so on the damped level (it comes down slowly, after sustained calm). Carried out
          * after the process actions: a memory.high write reclaims in the writer's context, and must not hold up a
          * freeze or a kill. */
-        hr_cgrelief_plan(&m->config.cgroups, snap.level, snap.mem_total_kib, t, &m->cgapply.state, now, &m->cgplan);
+        pid_t frozen[HR_TRACKED_MAX];
+        unsigned n_frozen = 0;
+        for (unsigned i = 0; i < m->policy.n_tracked; i++)
+                if (m->policy.tracked[i].state == HR_TRACKED_FROZEN)
+                        frozen[n_frozen++] = m->policy.tracked[i].pid;
+        qsort(frozen, n_frozen, sizeof *frozen, pid_cmp);
+        const HrCgReliefInput cin = { .level = snap.level, .mem_total_kib = snap.mem_total_kib, .t = t, .now = now,
+                                      .frozen = frozen, .n_frozen = n_frozen };
+        hr_cgrelief_plan(&m->config.cgroups, &cin, &m->cgapply.state, &m->cgplan);
         if (!m->opt.dry_run) {
                 m->executor.ac = &m->config.actions;
                 hr_executor_apply(&m->executor, &snap, &m->plan, &m->done);

@@ -625,7 +625,8 @@ static void test_cgroup_relief(void **state) {
         char ttl0[32] = "";
         bool mglru = itest_read("/sys/kernel/mm/lru_gen/min_ttl_ms", ttl0, sizeof ttl0) == 0;
         ttl0[strcspn(ttl0, "\n")] = '\0';
-        env.daemon = spawn_daemon(config("high.conf", LOOKS_HIGH "[Kernel]\nMglruMinTtlMs=1234\n"));
+        /* Freezing off: a frozen cgroup is not capped (it cannot grow; page-out reclaims it). */
+        env.daemon = spawn_daemon(config("high.conf", LOOKS_HIGH "[Kernel]\nMglruMinTtlMs=1234\n[Freeze]\nEnable=no\n"));
         bool ok = itest_log_wait(&env.log, "throttle /", 1, 30) && itest_log_wait(&env.log, "cap /", 1, 10) &&
                   itest_log_wait(&env.log, "protect /", 1, 10);
         if (!ok)
@@ -638,7 +639,7 @@ static void test_cgroup_relief(void **state) {
         assert_string_equal(cg_value(env.app, "cpu.weight"), "10");
         assert_string_equal(cg_value(env.app, "cpu.max"), "50000 100000");
         uint64_t high = strtoull(cg_value(env.app, "memory.high"), NULL, 10);
-        assert_true(high >= 16u << 20 && high < 64u << 20); /* 90% of what it holds, at least 16 MiB */
+        assert_true(high >= 16u << 20 && high < 64u << 20); /* what it holds, at least 16 MiB */
         uint64_t low = strtoull(cg_value(env.app2, "memory.low"), NULL, 10);
         assert_true(low >= 8u << 20); /* what the compositor holds (its 16 MiB, rounded by the kernel to pages) */
 
@@ -660,7 +661,7 @@ static void test_cgroup_relief(void **state) {
         assert_string_equal(cg_value(env.app, "cpu.max"), "max 100000");
         assert_string_equal(cg_value(env.app, "memory.high"), "max");
         assert_string_equal(cg_value(env.app2, "memory.low"), "0");
-        assert_int_not_equal(itest_proc_state(env.tabs[0]), 'T'); /* and the frozen tab thawed */
+        assert_int_not_equal(itest_proc_state(env.tabs[0]), 'T');
         if (mglru)
                 assert_string_equal(cg_value("/sys/kernel/mm/lru_gen", "min_ttl_ms"), ttl0);
 

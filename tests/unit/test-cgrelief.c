@@ -39,12 +39,18 @@ typedef struct Want {
 #define UNDO(k, cg, why) { HR_CG_##k, true, (cg), 0, (why) }
 #define END { _HR_CG_KNOB_INVALID, false, NULL, 0, NULL }
 
+static void plan(const HrCgReliefConfig *c, HrLevel level, const HrProcTable *t, const HrCgReliefState *s, usec_t now,
+                 HrCgActionList *out) {
+        const HrCgReliefInput in = { .level = level, .mem_total_kib = MIB(16384), .t = t, .now = now };
+        hr_cgrelief_plan(c, &in, s, out);
+}
+
 static void plan_and_check(const char *name, HrLevel level, const ProcSpec *specs, const HrCgReliefState *s,
                            const HrCgReliefConfig *c, const Want *want) {
         static HrCgActionList out, again;
         HrProcTable t;
         table_from_specs(&t, specs);
-        hr_cgrelief_plan(c, level, MIB(16384), &t, s, NOW, &out);
+        plan(c, level, &t, s, NOW, &out);
         unsigned n = 0;
         for (; want[n].cgroup; n++) {
                 if (n >= out.n)
@@ -65,7 +71,7 @@ static void plan_and_check(const char *name, HrLevel level, const ProcSpec *spec
                 fail_msg("%s: %u actions, want %u (extra: %s %s)", name, out.n, n, hr_cg_knob_to_string(out.a[n].knob),
                          out.a[n].cgroup);
         memset(&again, 0x5a, sizeof again);
-        hr_cgrelief_plan(c, level, MIB(16384), &t, s, NOW, &again);
+        plan(c, level, &t, s, NOW, &again);
         if (again.n != out.n || memcmp(again.a, out.a, sizeof out.a[0] * out.n) != 0)
                 fail_msg("%s: a second plan differs", name);
         table_done(&t);
@@ -115,13 +121,13 @@ static void test_levels(void **state) {
         /* ELEVATED: throttle the tabs' and the indexer's app cgroups (not the mixed one, not the slice). */
         plan_and_check("elevated", HR_LEVEL_ELEVATED, scene, &(HrCgReliefState) {}, &c,
                        (const Want[]) { DO(PROTECT, APP_SHELL, 400), DO(THROTTLE, APP_TAB, 0), DO(THROTTLE, APP_IDX, 0), END });
-        /* HIGH: and cap them at 90% of what they hold (tabs 300+50 file+200 MiB = 550 -> 495). */
+        /* HIGH: and cap them at what they hold (tabs 300+50 file+200 MiB = 550). */
         HrCgReliefState s = state_of((const Want[]) { DO(PROTECT, APP_SHELL, 400), DO(THROTTLE, APP_TAB, 0),
                                                        DO(THROTTLE, APP_IDX, 0), END });
         plan_and_check("high", HR_LEVEL_HIGH, scene, &s, &c,
-                       (const Want[]) { DO(CAP, APP_TAB, 495), DO(CAP, APP_IDX, 90), END });
+                       (const Want[]) { DO(CAP, APP_TAB, 550), DO(CAP, APP_IDX, 100), END });
         /* Calm again: caps go first (level < HIGH), then throttles (NORMAL); protection stays. */
-        s = state_of((const Want[]) { DO(PROTECT, APP_SHELL, 400), DO(THROTTLE, APP_TAB, 0), DO(CAP, APP_TAB, 495),
+        s = state_of((const Want[]) { DO(PROTECT, APP_SHELL, 400), DO(THROTTLE, APP_TAB, 0), DO(CAP, APP_TAB, 550),
                                       DO(THROTTLE, APP_IDX, 0), END });
         plan_and_check("elevated again", HR_LEVEL_ELEVATED, scene, &s, &c,
                        (const Want[]) { UNDO(CAP, APP_TAB, "pressure is down"), END });
@@ -189,10 +195,28 @@ static void test_limits(void **state) {
                                    { 1300, "chrome", 85, 0, APP_EDIT, 100 }, { 0 } };
         HrCgReliefState s = state_of((const Want[]) { DO(THROTTLE, APP_TAB, 0), DO(THROTTLE, APP_IDX, 0),
                                                        DO(THROTTLE, APP_EDIT, 0), END });
-        plan_and_check("two caps", HR_LEVEL_HIGH, three, &s, &c, (const Want[]) { DO(CAP, APP_TAB, 90), DO(CAP, APP_IDX, 90), END });
+        plan_and_check("two caps", HR_LEVEL_HIGH, three, &s, &c, (const Want[]) { DO(CAP, APP_TAB, 100), DO(CAP, APP_IDX, 100), END });
         (void) hr_cgrelief_commit(&s, &(HrCgAction) { .knob = HR_CG_CAP, .cgroup = APP_TAB, .value_kib = MIB(90) });
         (void) hr_cgrelief_commit(&s, &(HrCgAction) { .knob = HR_CG_CAP, .cgroup = APP_IDX, .value_kib = MIB(90) });
-        plan_and_check("the third cap", HR_LEVEL_HIGH, three, &s, &c, (const Want[]) { DO(CAP, APP_EDIT, 90), END });
+        plan_and_check("the third cap", HR_LEVEL_HIGH, three, &s, &c, (const Want[]) { DO(CAP, APP_EDIT, 100), END });
+        /* A cgroup whose processes are all held frozen is not capped (it cannot grow; its page-out reclaims it). */
+        {
+                static HrCgActionList out2;
+                HrProcTable t3;
+                const pid_t frozen[] = { 1001, 1300 };
+                table_from_specs(&t3, three);
+                const HrCgReliefInput fin = { .level = HR_LEVEL_HIGH, .mem_total_kib = MIB(16384), .t = &t3, .now = NOW,
+                                              .frozen = frozen, .n_frozen = 2 };
+                hr_cgrelief_plan(&c, &fin, &(HrCgReliefState) {}, &out2);
+                unsigned caps = 0;
+                for (unsigned i = 0; i < out2.n; i++)
+                        if (out2.a[i].knob == HR_CG_CAP) {
+                                caps++;
+                                assert_string_equal(out2.a[i].cgroup, APP_IDX);
+                        }
+                assert_int_equal(caps, 1);
+                table_done(&t3);
+        }
         /* Families off: nothing. */
         c.throttle_enabled = c.cap_enabled = c.protect_enabled = false;
         const ProcSpec scene[] = { SCENE, { 0 } };
@@ -214,7 +238,7 @@ static void test_limits(void **state) {
         HrProcTable t;
         static HrCgActionList out;
         table_from_specs(&t, many);
-        hr_cgrelief_plan(&c, HR_LEVEL_HIGH, MIB(16384), &t, &(HrCgReliefState) {}, NOW, &out);
+        plan(&c, HR_LEVEL_HIGH, &t, &(HrCgReliefState) {}, NOW, &out);
         assert_int_equal(out.n, HR_CG_ACTIONS_MAX);
         table_done(&t);
 }
@@ -233,7 +257,7 @@ static void test_reclaim(void **state) {
         /* Everything idle for 3 minutes, except the second tab process (it ran): its cgroup is not idle. */
         for (size_t i = 0; i < t.n; i++)
                 t.procs[i].idle_since = t.procs[i].pid == 1002 ? 0 : NOW - 180 * USEC_PER_SEC;
-        hr_cgrelief_plan(&c, HR_LEVEL_NORMAL, MIB(16384), &t, &s, NOW, &out);
+        plan(&c, HR_LEVEL_NORMAL, &t, &s, NOW, &out);
         /* The compositor is protected; the indexer (expendable, idle, 100 MiB) gets a 10 MiB step. */
         assert_int_equal(out.n, 2);
         assert_int_equal(out.a[0].knob, HR_CG_PROTECT);
@@ -246,12 +270,12 @@ static void test_reclaim(void **state) {
         /* Carried out: not again within the interval; again after it; never above NORMAL. */
         (void) hr_cgrelief_commit(&s, &out.a[0]);
         hr_cgrelief_reclaimed(&s, &out.a[1], 5000);
-        hr_cgrelief_plan(&c, HR_LEVEL_NORMAL, MIB(16384), &t, &s, NOW + 30 * USEC_PER_SEC, &out);
+        plan(&c, HR_LEVEL_NORMAL, &t, &s, NOW + 30 * USEC_PER_SEC, &out);
         assert_int_equal(out.n, 0);
-        hr_cgrelief_plan(&c, HR_LEVEL_NORMAL, MIB(16384), &t, &s, NOW + 61 * USEC_PER_SEC, &out);
+        plan(&c, HR_LEVEL_NORMAL, &t, &s, NOW + 61 * USEC_PER_SEC, &out);
         assert_int_equal(out.n, 1);
         assert_string_equal(out.a[0].cgroup, APP_IDX);
-        hr_cgrelief_plan(&c, HR_LEVEL_ELEVATED, MIB(16384), &t, &s, NOW + 61 * USEC_PER_SEC, &out);
+        plan(&c, HR_LEVEL_ELEVATED, &t, &s, NOW + 61 * USEC_PER_SEC, &out);
         for (unsigned i = 0; i < out.n; i++)
                 assert_int_not_equal(out.a[i].knob, HR_CG_RECLAIM);
 
@@ -265,26 +289,26 @@ static void test_reclaim(void **state) {
 
         /* Cooling down: nothing until it ends. */
         hr_cgrelief_cool(&s, APP_IDX, NOW + 600 * USEC_PER_SEC);
-        hr_cgrelief_plan(&c, HR_LEVEL_NORMAL, MIB(16384), &t, &s, NOW + 300 * USEC_PER_SEC, &out);
+        plan(&c, HR_LEVEL_NORMAL, &t, &s, NOW + 300 * USEC_PER_SEC, &out);
         assert_int_equal(out.n, 0);
-        hr_cgrelief_plan(&c, HR_LEVEL_NORMAL, MIB(16384), &t, &s, NOW + 601 * USEC_PER_SEC, &out);
+        plan(&c, HR_LEVEL_NORMAL, &t, &s, NOW + 601 * USEC_PER_SEC, &out);
         assert_int_equal(out.n, 1);
 
         /* Idle, but not long enough; or Reclaim=no. */
         for (size_t i = 0; i < t.n; i++)
                 t.procs[i].idle_since = NOW - 60 * USEC_PER_SEC;
-        hr_cgrelief_plan(&c, HR_LEVEL_NORMAL, MIB(16384), &t, &(HrCgReliefState) {}, NOW, &out);
+        plan(&c, HR_LEVEL_NORMAL, &t, &(HrCgReliefState) {}, NOW, &out);
         for (unsigned i = 0; i < out.n; i++)
                 assert_int_not_equal(out.a[i].knob, HR_CG_RECLAIM);
         for (size_t i = 0; i < t.n; i++)
                 t.procs[i].idle_since = NOW - 600 * USEC_PER_SEC;
         c.reclaim_enabled = false;
-        hr_cgrelief_plan(&c, HR_LEVEL_NORMAL, MIB(16384), &t, &(HrCgReliefState) {}, NOW, &out);
+        plan(&c, HR_LEVEL_NORMAL, &t, &(HrCgReliefState) {}, NOW, &out);
         for (unsigned i = 0; i < out.n; i++)
                 assert_int_not_equal(out.a[i].knob, HR_CG_RECLAIM);
         /* Two steps per plan at most: both tabs' cgroup and the indexer idle: tab (first by pid) and indexer. */
         c.reclaim_enabled = true;
-        hr_cgrelief_plan(&c, HR_LEVEL_NORMAL, MIB(16384), &t, &(HrCgReliefState) {}, NOW, &out);
+        plan(&c, HR_LEVEL_NORMAL, &t, &(HrCgReliefState) {}, NOW, &out);
         unsigned steps = 0;
         for (unsigned i = 0; i < out.n; i++)
                 steps += out.a[i].knob == HR_CG_RECLAIM;
