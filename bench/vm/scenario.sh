@@ -130,9 +130,9 @@ mglru)
         echo "lru_gen=$(cat /sys/kernel/mm/lru_gen/enabled) min_ttl_ms=$(cat /sys/kernel/mm/lru_gen/min_ttl_ms)" >>"$out/meta"
         ;;
 kernel | earlyoom | earlyoom-tuned | nohang | systemd-oomd | headroom | headroom-no-page-out | headroom-no-pause | \
-        headroom-no-cgroup) ;;
+        headroom-no-cgroup | headroom-no-kernel) ;;
 *) die "unknown contender $contender (kernel mglru earlyoom earlyoom-tuned nohang systemd-oomd headroom" \
-        "headroom-no-page-out headroom-no-pause headroom-no-cgroup)" ;;
+        "headroom-no-page-out headroom-no-pause headroom-no-cgroup headroom-no-kernel)" ;;
 esac
 
 # ---- the desktop: compositor, idle tabs, indexer, then the probe ----
@@ -191,14 +191,16 @@ systemd-oomd)
                 fi
         fi
         ;;
-headroom | headroom-no-page-out | headroom-no-pause | headroom-no-cgroup)
+headroom | headroom-no-page-out | headroom-no-pause | headroom-no-cgroup | headroom-no-kernel)
         [ -x "$headroomd" ] || die "no $headroomd (ninja -C build)"
         # The defaults, or the defaults with one relief family off (what it earns: bench/vm/README.md).
         conf=()
         case $contender in
         headroom-no-page-out) printf '[Freeze]\nPageOut=no\n' >"$out/headroom.conf" && conf=(--config "$out/headroom.conf") ;;
         headroom-no-pause) printf '[Freeze]\nPauseBuilds=no\n' >"$out/headroom.conf" && conf=(--config "$out/headroom.conf") ;;
-        headroom-no-cgroup) printf '[Cgroup]\nThrottle=no\nCap=no\nProtect=no\n' >"$out/headroom.conf" &&
+        headroom-no-cgroup) printf '[Cgroup]\nThrottle=no\nCap=no\nProtect=no\nReclaim=no\n' >"$out/headroom.conf" &&
+                conf=(--config "$out/headroom.conf") ;;
+        headroom-no-kernel) printf '[Kernel]\nZramCompact=no\nDropCaches=no\n' >"$out/headroom.conf" &&
                 conf=(--config "$out/headroom.conf") ;;
         esac
         spawn contender contender "$headroomd" --runtime-dir /run/headroom "${conf[@]}"

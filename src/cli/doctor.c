@@ -51,6 +51,7 @@ static const char *const feature_names[_HR_DOCTOR_FEATURE_MAX] = {
         [HR_DOCTOR_CGROUP2] = "cgroup2",
         [HR_DOCTOR_FREEZER] = "freezer",
         [HR_DOCTOR_RECLAIM] = "memory.reclaim",
+        [HR_DOCTOR_HIBERNATE] = "hibernate",
         [HR_DOCTOR_CGROUP_RELIEF] = "cgroup-relief",
         [HR_DOCTOR_PIDFD] = "pidfd",
         [HR_DOCTOR_MRELEASE] = "process_mrelease",
@@ -1126,6 +1127,32 @@ static void probe_zram(const Probe *p, HrDoctorItem *it) {
 }
 
 /* "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority" then "/dev/zram0  partition\t2097148\t0\t100" (KiB). */
+/* [Kernel] Hibernate= (off by default): whether this machine could hibernate when EMERGENCY holds. */
+static void probe_hibernate(const Probe *p, HrDoctorItem *it) {
+        static const char *const where[] = { "usr/bin/systemctl", "bin/systemctl" };
+        char state[128];
+        ssize_t n = read_at(p->root_fd, "sys/power/state", state, sizeof state);
+        bool ctl = false;
+
+        for (size_t i = 0; i < ELEMENTSOF(where); i++)
+                ctl = ctl || faccessat(p->root_fd, where[i], F_OK, 0) == 0;
+        if (n < 0 || !has_token(state, "disk", " \n")) {
+                set(it, HR_DOCTOR_NO, "%s: Hibernate= would fail (optional, off by default)",
+                    n < 0 ? "no /sys/power/state" : "no \"disk\" in /sys/power/state (CONFIG_HIBERNATION off, or locked down)");
+                set_fix(it, "only for [Kernel] Hibernate=yes: a kernel with CONFIG_HIBERNATION, a swap device at least the "
+                            "size of RAM, resume= on the kernel command line");
+                return;
+        }
+        if (!ctl) {
+                set(it, HR_DOCTOR_PARTIAL, "the kernel can hibernate, but there is no systemctl: set [Kernel] "
+                    "HibernateCommand= (off by default)");
+                set_fix(it, "HibernateCommand=/path/to/a/command that writes disk to /sys/power/state after syncing");
+                return;
+        }
+        set(it, HR_DOCTOR_YES, "the kernel can hibernate and systemctl is there: [Kernel] Hibernate=yes uses it (off by "
+            "default); the image needs swap about the size of RAM and resume= on the kernel command line");
+}
+
 static void probe_swap(const Probe *p, HrDoctorItem *it) {
         char list[256] = "", size[32];
         uint64_t total_kib = 0;
@@ -1454,6 +1481,7 @@ int hr_doctor_probe(const char *root, HrDoctorItem *items, size_t max) {
         probe_freezer(p, &all[HR_DOCTOR_FREEZER]);
         probe_reclaim(p, &all[HR_DOCTOR_RECLAIM]);
         probe_cgroup_relief(p, &all[HR_DOCTOR_CGROUP_RELIEF]);
+        probe_hibernate(p, &all[HR_DOCTOR_HIBERNATE]);
         probe_pidfd(p, &all[HR_DOCTOR_PIDFD]);
         probe_mrelease(p, &all[HR_DOCTOR_MRELEASE]);
         probe_mglru(p, &all[HR_DOCTOR_MGLRU]);

@@ -24,6 +24,7 @@ typedef enum HrDoctorFeature {
         HR_DOCTOR_SWAP,            /* /proc/swaps */
         HR_DOCTOR_CRIU,            /* the criu binary and `criu check` */
         HR_DOCTOR_PRIVILEGES,      /* uid and CapEff: what system mode would lack */
+        HR_DOCTOR_HIBERNATE,       /* [Kernel] Hibernate=: "disk" in /sys/power/state, swap for the image, systemctl */
         _HR_DOCTOR_FEATURE_MAX,
         _HR_DOCTOR_FEATURE_INVALID = -EINVAL,
 } HrDoctorFeature;
