@@ -28,6 +28,7 @@ typedef struct HrCgReliefConfig {
         uint32_t cap_permyriad;          /* memory.high at this share of what the cgroup holds */
         uint64_t cap_min_kib;            /* never a cap below this */
         bool protect_enabled;
+        bool protect_hard;               /* memory.min instead of memory.low: never reclaimed (their code stays in) */
         uint32_t protect_max_permyriad;  /* all memory.low together at most this share of MemTotal */
         bool reclaim_enabled;
         usec_t reclaim_idle_usec;        /* every process of the cgroup idle this long first */

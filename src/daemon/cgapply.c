@@ -16,7 +16,7 @@
 static const char *const knob_files[_HR_CG_KNOB_MAX][2] = {
         [HR_CG_THROTTLE] = { "cpu.weight", "cpu.max" },
         [HR_CG_CAP] = { "memory.high", NULL },
-        [HR_CG_PROTECT] = { "memory.low", NULL },
+        [HR_CG_PROTECT] = { "memory.low", "memory.min" }, /* one of the two: [Cgroup] ProtectHard= */
         [HR_CG_RECLAIM] = { NULL, NULL }, /* memory.reclaim: a one-off write, nothing saved */
 };
 
@@ -189,6 +189,8 @@ void hr_cgapply_run(HrCgApply *a, const HrCgReliefConfig *c, const HrCgActionLis
                         const char *file = knob_files[x->knob][f];
                         char value[HR_CGAPPLY_VALUE_MAX];
                         if (!file || (strcmp(file, "cpu.max") == 0 && c->cpu_quota_permyriad == 0 && !x->undo))
+                                continue;
+                        if (x->knob == HR_CG_PROTECT && !x->undo && (f == 1) != c->protect_hard)
                                 continue;
                         if (x->undo) {
                                 HrCgSaved *sv = saved_of(a, x->cgroup, file);

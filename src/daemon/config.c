@@ -116,6 +116,8 @@ const HrConfItem hr_conf_items[] = {
           .doc = "never a memory.high below this" },
         { "Cgroup", "Protect", HR_CONF_BOOL, HR_STORE_BOOL, CFG(cgroups.protect_enabled), 0, 1,
           .doc = "memory.low on the app cgroups of critical processes and of the foreground application" },
+        { "Cgroup", "ProtectHard", HR_CONF_BOOL, HR_STORE_BOOL, CFG(cgroups.protect_hard), 0, 1,
+          .doc = "protect with memory.min instead of memory.low: never reclaimed, executable pages included" },
         { "Cgroup", "Reclaim", HR_CONF_BOOL, HR_STORE_BOOL, CFG(cgroups.reclaim_enabled), 0, 1,
           .doc = "NORMAL: memory.reclaim steps from idle expendable app cgroups, stopped where the pages come back" },
         { "Cgroup", "ReclaimIdleSec", HR_CONF_DURATION, HR_STORE_U64, CFG(cgroups.reclaim_idle_usec), SEC(1), SEC(86400),

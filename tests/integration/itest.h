@@ -52,17 +52,23 @@ static inline void itest_sleep_ms(long ms) {
 }
 
 static inline int __attribute__((format(printf, 2, 3))) itest_write(const char *path, const char *fmt, ...) {
-        char buf[512];
+        char *buf = NULL;
         va_list ap;
         va_start(ap, fmt);
-        int n = vsnprintf(buf, sizeof buf, fmt, ap);
+        int n = vasprintf(&buf, fmt, ap); /* any length: a config text is longer than a cgroup value */
         va_end(ap);
+        if (n < 0)
+                return -ENOMEM;
         int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return -errno;
+        if (fd < 0) {
+                int e = -errno;
+                free(buf);
+                return e;
+        }
         ssize_t w = write(fd, buf, (size_t) n);
-        int e = w < 0 ? -errno : 0;
+        int e = w < 0 ? -errno : w != n ? -EIO : 0;
         close(fd);
+        free(buf);
         return e;
 }
 

@@ -669,19 +669,21 @@ static void test_cgroup_relief(void **state) {
          * the kernel takes out of its memory.current. Protection set by this run is given back by its clean stop. */
         stop_daemon(SIGTERM, 0);
         uint64_t tab_before = strtoull(cg_value(env.app, "memory.current"), NULL, 10);
-        env.daemon = spawn_daemon(config("normal.conf", "[Cgroup]\nReclaimIdleSec=1s\nReclaimIntervalSec=1s\n"));
+        env.daemon = spawn_daemon(
+                config("normal.conf", "[Cgroup]\nReclaimIdleSec=1s\nReclaimIntervalSec=1s\nProtectHard=yes\n"));
         ok = itest_log_wait(&env.log, "protect /", 1, 90) && /* at its first plan (--record: every tick) */
              itest_log_wait(&env.log, "reclaim /", 1, 60);
         if (!ok)
                 fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
         assert_true(ok);
-        assert_true(strtoull(cg_value(env.app2, "memory.low"), NULL, 10) > 0);
+        assert_true(strtoull(cg_value(env.app2, "memory.min"), NULL, 10) > 0); /* ProtectHard=yes */
+        assert_string_equal(cg_value(env.app2, "memory.low"), "0");
         uint64_t tab_after = strtoull(cg_value(env.app, "memory.current"), NULL, 10);
         fprintf(stderr, "reclaim: the idle tab's memory.current %llu -> %llu\n", (unsigned long long) tab_before,
                 (unsigned long long) tab_after);
         assert_true(tab_after < tab_before);
         stop_daemon(SIGTERM, 0);
-        assert_string_equal(cg_value(env.app2, "memory.low"), "0");
+        assert_string_equal(cg_value(env.app2, "memory.min"), "0");
         snprintf(path, sizeof path, "%s/run/cgroups", env.dir);
         assert_int_equal(access(path, F_OK), -1); /* nothing left to give back */
 }
