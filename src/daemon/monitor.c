@@ -224,6 +224,30 @@ static int pid_cmp(const void *a, const void *b) {
         return (x > y) - (x < y);
 }
 
+/* Cgroup relief: reversible, so on the damped level (it comes down slowly, after sustained calm). Planned and carried
+ * out after the tick's process actions are committed: a memory.high write reclaims in the writer's context and must
+ * not hold up a freeze or a kill, and a cgroup frozen in this very tick must count as frozen. */
+static void plan_cgroups(HrMonitor *m, const HrSnapshot *snap, const HrProcTable *t, usec_t now) {
+        pid_t frozen[HR_TRACKED_MAX];
+        unsigned n_frozen = 0;
+        for (unsigned i = 0; i < m->policy.n_tracked; i++)
+                if (m->policy.tracked[i].state == HR_TRACKED_FROZEN)
+                        frozen[n_frozen++] = m->policy.tracked[i].pid;
+        qsort(frozen, n_frozen, sizeof *frozen, pid_cmp);
+        const HrCgReliefInput cin = { .level = snap->level, .mem_total_kib = snap->mem_total_kib, .t = t, .now = now,
+                                      .frozen = frozen, .n_frozen = n_frozen };
+        hr_cgrelief_plan(&m->config.cgroups, &cin, &m->cgapply.state, &m->cgplan);
+        if (!m->opt.dry_run) {
+                hr_cgapply_run(&m->cgapply, &m->config.cgroups, &m->cgplan);
+                return;
+        }
+        for (unsigned i = 0; i < m->cgplan.n; i++) {
+                const HrCgAction *x = &m->cgplan.a[i];
+                log_info("  would %s%s %s: %s", x->undo ? "undo " : "", hr_cg_knob_to_string(x->knob), x->cgroup, x->why);
+                (void) hr_cgrelief_commit(&m->cgapply.state, x);
+        }
+}
+
 static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
         unsigned next = m->have_procs ? m->procs_cur ^ 1 : m->procs_cur;
         HrProcTable *t = &m->procs[next];
@@ -306,18 +330,6 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                 log_notice("Plan at %s, score %u.%02u, %zu processes: %s", hr_level_to_string(snap.level),
                            snap.pressure.score_centi / 100, snap.pressure.score_centi % 100, t->n,
                            m->plan.n ? "" : "nothing to do");
-        /* Cgroup relief: reversible, so on the damped level (it comes down slowly, after sustained calm). Carried out
-         * after the process actions: a memory.high write reclaims in the writer's context, and must not hold up a
-         * freeze or a kill. */
-        pid_t frozen[HR_TRACKED_MAX];
-        unsigned n_frozen = 0;
-        for (unsigned i = 0; i < m->policy.n_tracked; i++)
-                if (m->policy.tracked[i].state == HR_TRACKED_FROZEN)
-                        frozen[n_frozen++] = m->policy.tracked[i].pid;
-        qsort(frozen, n_frozen, sizeof *frozen, pid_cmp);
-        const HrCgReliefInput cin = { .level = snap.level, .mem_total_kib = snap.mem_total_kib, .t = t, .now = now,
-                                      .frozen = frozen, .n_frozen = n_frozen };
-        hr_cgrelief_plan(&m->config.cgroups, &cin, &m->cgapply.state, &m->cgplan);
         if (!m->opt.dry_run) {
                 m->executor.ac = &m->config.actions;
                 hr_executor_apply(&m->executor, &snap, &m->plan, &m->done);
@@ -328,7 +340,7 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                         hr_action_format(&m->done.items[i], line, sizeof line);
                         decided(m, &m->done.items[i], line, snap.level, now, false);
                 }
-                hr_cgapply_run(&m->cgapply, &m->config.cgroups, &m->cgplan);
+                plan_cgroups(m, &snap, t, now);
                 return;
         }
         for (unsigned i = 0; i < m->plan.n; i++) {
@@ -344,12 +356,8 @@ static void plan_tick(HrMonitor *m, usec_t now, bool level_changed) {
                 hr_log_set_fields(NULL);
                 decided(m, a, line, snap.level, now, true);
         }
-        for (unsigned i = 0; i < m->cgplan.n; i++) {
-                const HrCgAction *x = &m->cgplan.a[i];
-                log_info("  would %s%s %s: %s", x->undo ? "undo " : "", hr_cg_knob_to_string(x->knob), x->cgroup, x->why);
-                (void) hr_cgrelief_commit(&m->cgapply.state, x);
-        }
         hr_policy_commit(&m->policy, &snap, &m->plan);
+        plan_cgroups(m, &snap, t, now);
 }
 
 /* Have WARM_SCAN_NEW_PIDS pids been handed out since the last scan (a burst of new processes to get to know
