@@ -552,8 +552,10 @@ static void plan_resume(Plan *pl) {
 static const HrProc *top_victim(Plan *pl, PassKind runaway, PassKind ranked, int32_t min_priority, HrReason *why) {
         const HrProc *p = NULL;
 
-        /* A plan that resumes a worker does not also end its build. */
-        for (int spare = 1; spare >= (pl->resumed ? 1 : 0); spare--) {
+        /* A plan that resumes a worker does not also end its build. Without spike mode (PauseBuilds=no) a build is
+         * a victim like any other: sparing it would only end everything else while it thrashes on (the VM's spike
+         * with the variant killed the probe and the guest's init helper while the compilers ran). */
+        for (int spare = pl->c->actions.pause_builds_enabled ? 1 : 0; spare >= (pl->resumed ? 1 : 0); spare--) {
                 pl->spare_builds = spare;
                 p = runaway_pass(runaway) ? top_one(pl, runaway, PRIO_NORMAL) : NULL;
                 *why = p ? HR_REASON_RUNAWAY : pl->reason;
