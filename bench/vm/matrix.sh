@@ -13,7 +13,7 @@ repo=$(cd "$here/../.." && pwd)
 
 all_scenarios=leak,spike,foreground,many
 all_contenders=kernel,mglru,earlyoom,earlyoom-tuned,nohang,systemd-oomd,headroom
-variants=headroom-no-page-out,headroom-no-pause,headroom-no-cgroup,headroom-no-kernel # one relief family off: when named
+variants=headroom-no-page-out,headroom-no-pause,headroom-no-cgroup,headroom-no-protect,headroom-no-kernel # one family off
 reps=1 scenarios=$all_scenarios contenders=$all_contenders smoke=0 report=1 runs_root=""
 usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do

@@ -18,7 +18,8 @@ import sys
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCENARIOS = ["leak", "spike", "foreground", "many"]
 CONTENDERS = ["kernel", "mglru", "earlyoom", "earlyoom-tuned", "nohang", "systemd-oomd", "headroom",
-              "headroom-no-page-out", "headroom-no-pause", "headroom-no-cgroup", "headroom-no-kernel"]
+              "headroom-no-page-out", "headroom-no-pause", "headroom-no-cgroup", "headroom-no-protect",
+              "headroom-no-kernel"]
 DESCRIPTION = {
     "leak": "hr-leak 30 MiB/s (max 2 GiB) beside the probe, a 64 MiB compositor, 3 idle 96 MiB tabs and a 48 MiB "
             "indexer; 60 s. Wanted: the leaker stopped, nothing else dies, probe p99 under 100 ms, no kernel OOM kill.",

@@ -130,9 +130,9 @@ mglru)
         echo "lru_gen=$(cat /sys/kernel/mm/lru_gen/enabled) min_ttl_ms=$(cat /sys/kernel/mm/lru_gen/min_ttl_ms)" >>"$out/meta"
         ;;
 kernel | earlyoom | earlyoom-tuned | nohang | systemd-oomd | headroom | headroom-no-page-out | headroom-no-pause | \
-        headroom-no-cgroup | headroom-no-kernel) ;;
+        headroom-no-cgroup | headroom-no-protect | headroom-no-kernel) ;;
 *) die "unknown contender $contender (kernel mglru earlyoom earlyoom-tuned nohang systemd-oomd headroom" \
-        "headroom-no-page-out headroom-no-pause headroom-no-cgroup headroom-no-kernel)" ;;
+        "headroom-no-page-out headroom-no-pause headroom-no-cgroup headroom-no-protect headroom-no-kernel)" ;;
 esac
 
 # ---- the desktop: compositor, idle tabs, indexer, then the probe ----
@@ -191,7 +191,7 @@ systemd-oomd)
                 fi
         fi
         ;;
-headroom | headroom-no-page-out | headroom-no-pause | headroom-no-cgroup | headroom-no-kernel)
+headroom | headroom-no-page-out | headroom-no-pause | headroom-no-cgroup | headroom-no-protect | headroom-no-kernel)
         [ -x "$headroomd" ] || die "no $headroomd (ninja -C build)"
         # The defaults, or the defaults with one relief family off (what it earns: bench/vm/README.md).
         conf=()
@@ -200,6 +200,7 @@ headroom | headroom-no-page-out | headroom-no-pause | headroom-no-cgroup | headr
         headroom-no-pause) printf '[Freeze]\nPauseBuilds=no\n' >"$out/headroom.conf" && conf=(--config "$out/headroom.conf") ;;
         headroom-no-cgroup) printf '[Cgroup]\nThrottle=no\nCap=no\nProtect=no\nReclaim=no\n' >"$out/headroom.conf" &&
                 conf=(--config "$out/headroom.conf") ;;
+        headroom-no-protect) printf '[Cgroup]\nProtect=no\n' >"$out/headroom.conf" && conf=(--config "$out/headroom.conf") ;;
         headroom-no-kernel) printf '[Kernel]\nZramCompact=no\nDropCaches=no\n' >"$out/headroom.conf" &&
                 conf=(--config "$out/headroom.conf") ;;
         esac
