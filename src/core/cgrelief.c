@@ -36,8 +36,6 @@ const char *hr_cg_knob_to_string(HrCgKnob k) {
 }
 
 #define PRIO_EXPENDABLE (HR_TIER_NORMAL_MAX + 1) /* 60: background and heavy */
-#define UNTOUCHABLE \
-        (HR_PROC_SELF | HR_PROC_INIT | HR_PROC_KTHREAD | HR_PROC_SESSION | HR_PROC_PROTECTED | HR_PROC_EXEMPT)
 #define GROUPS_MAX 512 /* distinct cgroups looked at per plan; beyond that, the first ones by pid */
 
 static bool ends_with(const char *s, size_t n, const char *suffix) {
@@ -174,7 +172,7 @@ void hr_cgrelief_plan(const HrCgReliefConfig *c, const HrCgReliefInput *in, cons
                         continue;
                 g->min_prio = p->priority < g->min_prio ? p->priority : g->min_prio;
                 g->max_prio = p->priority > g->max_prio ? p->priority : g->max_prio;
-                g->untouchable |= p->pid <= 1 || (p->flags & UNTOUCHABLE) || p->oom_score_adj <= -1000;
+                g->untouchable |= hr_proc_never_touched(p);
                 g->foreground |= (p->flags & HR_PROC_FOREGROUND) != 0;
                 g->holds_kib += p->rss_anon_kib + p->rss_file_kib + p->rss_shmem_kib;
                 bool frozen = in->n_frozen > 0 && bsearch(&p->pid, in->frozen, in->n_frozen, sizeof *in->frozen, pid_cmp);

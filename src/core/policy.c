@@ -18,8 +18,6 @@
 #define PRIO_NORMAL (HR_TIER_PROTECTED_MAX + 1)     /* 50: CRITICAL victims */
 #define PRIO_NONCRITICAL (HR_TIER_CRITICAL_MAX + 1) /* 20: EMERGENCY victims */
 
-#define UNTOUCHABLE \
-        (HR_PROC_SELF | HR_PROC_INIT | HR_PROC_KTHREAD | HR_PROC_SESSION | HR_PROC_PROTECTED | HR_PROC_EXEMPT)
 #define ONLY_FREEZE (HR_PROC_NEVER_KILL | HR_PROC_FREEZE_ONLY)
 
 static const char *const tier_table[_HR_TIER_MAX] = {
@@ -71,11 +69,8 @@ static bool proc_alive(const HrProc *p) {
         return p && p->state != 'Z' && p->state != 'X';
 }
 
-/* oom_score_adj -1000 is the kernel's own "never OOM-kill this": headroom honours it too. */
-#define OOM_SCORE_ADJ_NEVER (-1000)
-
 static bool untouchable(const HrProc *p) {
-        return p->pid <= 1 || (p->flags & UNTOUCHABLE) || !proc_alive(p) || p->oom_score_adj <= OOM_SCORE_ADJ_NEVER;
+        return hr_proc_never_touched(p) || !proc_alive(p);
 }
 
 static bool usable_cgroup(const char *cg) {

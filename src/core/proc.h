@@ -75,6 +75,17 @@ typedef struct HrProc {
         HrCheckpoint checkpoint;
 } HrProc;
 
+/* Flags of a process never touched at all, by any action: PID 1, kernel threads, headroomd, a caller's session,
+ * [Protect], one just unfrozen by hand. */
+#define HR_PROC_UNTOUCHABLE \
+        (HR_PROC_SELF | HR_PROC_INIT | HR_PROC_KTHREAD | HR_PROC_SESSION | HR_PROC_PROTECTED | HR_PROC_EXEMPT)
+
+/* Never touched: those flags, PID 1 itself, or oom_score_adj -1000 (the kernel's own "never OOM-kill this": headroom
+ * honours it too). */
+static inline bool hr_proc_never_touched(const HrProc *p) {
+        return p->pid <= 1 || (p->flags & HR_PROC_UNTOUCHABLE) || p->oom_score_adj <= -1000;
+}
+
 /* What killing the process would free: anonymous memory, its swap, and the GPU buffers it alone holds in system
  * RAM (an integrated GPU's: not in RssAnon, not in VmSwap); shared pages stay. */
 static inline uint64_t hr_proc_freeable_kib(const HrProc *p) {

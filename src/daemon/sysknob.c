@@ -19,17 +19,6 @@ int hr_sysknob_init(HrSysKnob *k, const HrSysroot *root, const char *rel, const 
         return 0;
 }
 
-static int write_rel(const HrSysroot *root, const char *rel, const char *value) {
-        _cleanup_close_ int fd = openat(root->root_fd, rel, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
-        ssize_t n;
-        if (fd < 0)
-                return -errno;
-        do
-                n = write(fd, value, strlen(value));
-        while (n < 0 && errno == EINTR);
-        return n < 0 ? -errno : (size_t) n != strlen(value) ? -EIO : 0;
-}
-
 static void trim(char *s) {
         size_t n = strlen(s);
         while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
@@ -47,7 +36,7 @@ int hr_sysknob_recover(HrSysKnob *k) {
         if (n <= 0)
                 return n < 0 ? (int) n : -EBADMSG;
         trim(old);
-        int r = write_rel(k->root, k->rel, old);
+        int r = hr_write_at(k->root->root_fd, k->rel, old);
         if (r < 0)
                 return r;
         (void) unlink(k->journal);
@@ -71,7 +60,7 @@ int hr_sysknob_set(HrSysKnob *k, const char *value) {
                 if (fclose(f) != 0)
                         return -errno;
         }
-        int r = write_rel(k->root, k->rel, value);
+        int r = hr_write_at(k->root->root_fd, k->rel, value);
         if (r < 0) {
                 if (k->journal[0])
                         (void) unlink(k->journal);
@@ -84,7 +73,7 @@ int hr_sysknob_set(HrSysKnob *k, const char *value) {
 int hr_sysknob_restore(HrSysKnob *k) {
         if (!k->set)
                 return 0;
-        int r = write_rel(k->root, k->rel, k->original);
+        int r = hr_write_at(k->root->root_fd, k->rel, k->original);
         if (r == 0 && k->journal[0])
                 (void) unlink(k->journal);
         k->set = r < 0; /* failed: the journal stays, the next start tries again */

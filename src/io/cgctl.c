@@ -46,24 +46,9 @@ static int cgroup_file(const HrSysroot *root, const char *cgroup, const char *fi
 /* One write() of a short value, as the kernel wants for these files. */
 static int write_cgroup_file(const HrSysroot *root, const char *cgroup, const char *file, const char *value) {
         char rel[PATH_MAX];
-        size_t len = strlen(value);
-        ssize_t k;
         int r = cgroup_file(root, cgroup, file, rel, sizeof rel);
 
-        if (r < 0)
-                return r;
-        /* O_TRUNC as a shell's "echo v > file": the kernel ignores it, a fixture file is left holding v alone. */
-        _cleanup_close_ int fd = openat(root->cgroup2_fd, rel, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        do
-                k = write(fd, value, len);
-        while (k < 0 && errno == EINTR);
-        if (k < 0)
-                return -errno;
-        if ((size_t) k != len)
-                return -EIO;
-        return 0;
+        return r < 0 ? r : hr_write_at(root->cgroup2_fd, rel, value);
 }
 
 int hr_cgroup_set_frozen(const HrSysroot *root, const char *cgroup, bool frozen) {

@@ -34,7 +34,8 @@ int hr_sysroot_resolve_scope(const HrSysroot *r, const char *scope, char *ret_re
  * -EFBIG if it did not fit in size-1 bytes, or a negative errno. */
 ssize_t hr_read_at(int dirfd, const char *rel, char *buf, size_t size);
 
-/* One write() of value to a file relative to dirfd (O_TRUNC: on a fixture file only value remains). 0 or -errno. */
+/* One write() of value to a (pseudo-)file relative to dirfd, as the kernel wants for its knobs; O_TRUNC as a shell's
+ * "echo v > file": the kernel ignores it, a fixture file is left holding v alone. 0, -EIO (a short write), -errno. */
 int hr_write_at(int dirfd, const char *rel, const char *value);
 
 /* pread(fd, ..., 0) of a kept-open pseudo-file, same contract as hr_read_at. Allocates nothing. */
