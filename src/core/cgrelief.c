@@ -59,7 +59,7 @@ bool hr_cgrelief_app_cgroup(const char *cg) {
 
 typedef struct Group {
         const char *cgroup;  /* NULL: free slot */
-        int32_t min_prio, max_prio;
+        int32_t min_prio;    /* its most important process's priority */
         bool untouchable, foreground;
         usec_t idle_since;   /* the latest of its processes' (0: one of them ran) */
         unsigned n_procs;
@@ -87,7 +87,7 @@ static Group *group_of(Plan *pl, const char *cg, bool insert) {
                 if (!g->cgroup) {
                         if (!insert || pl->n >= GROUPS_MAX / 2)
                                 return NULL;
-                        *g = (Group) { .cgroup = cg, .min_prio = INT32_MAX, .max_prio = INT32_MIN };
+                        *g = (Group) { .cgroup = cg, .min_prio = INT32_MAX };
                         pl->n++;
                         return g;
                 }
@@ -171,7 +171,6 @@ void hr_cgrelief_plan(const HrCgReliefConfig *c, const HrCgReliefInput *in, cons
                 if (!g)
                         continue;
                 g->min_prio = p->priority < g->min_prio ? p->priority : g->min_prio;
-                g->max_prio = p->priority > g->max_prio ? p->priority : g->max_prio;
                 g->untouchable |= hr_proc_never_touched(p);
                 g->foreground |= (p->flags & HR_PROC_FOREGROUND) != 0;
                 g->holds_kib += p->rss_anon_kib + p->rss_file_kib + p->rss_shmem_kib;
