@@ -112,7 +112,7 @@ void hr_cgrelief_reclaimed(HrCgReliefState *s, const HrCgAction *a, uint64_t ref
 void hr_cgrelief_cool(HrCgReliefState *s, const char *cgroup, usec_t until);
 
 /* Records that an action was carried out (or, for a knob the kernel lacks, tried: it is not retried until it is
- * undone). Returns false when the state is full (the action must then be undone at once). */
+ * undone). Returns false when the state is full: the applier then gives the setting back at once. */
 bool hr_cgrelief_commit(HrCgReliefState *s, const HrCgAction *a);
 
 const char *hr_cg_knob_to_string(HrCgKnob k);

@@ -211,14 +211,22 @@ void hr_cgapply_run(HrCgApply *a, const HrCgReliefConfig *c, const HrCgActionLis
                 }
                 if (x->undo) {
                         journal_write(a);
-                        log_info("un%s %s: %s", x->knob == HR_CG_THROTTLE ? "throttle" : x->knob == HR_CG_CAP ? "cap" : "protect",
-                                 x->cgroup, x->why);
+                        log_info("un%s %s: %s", verb, x->cgroup, x->why);
                 } else if (r == 0)
                         log_info("%s %s: %s", verb, x->cgroup, x->why);
                 /* A knob that could not be set is committed all the same: not retried every tick, undone (a no-op
                  * for files never written) when it is no longer wanted. */
-                if (!hr_cgrelief_commit(&a->state, x))
+                if (!hr_cgrelief_commit(&a->state, x)) {
+                        /* No room to remember it: given back at once rather than left set untracked. */
                         log_warning("%s: more than %u cgroups under relief: not %s", x->cgroup, HR_CG_SET_MAX, verb);
+                        for (unsigned f = 0; f < 2; f++) {
+                                HrCgSaved *sv = knob_files[x->knob][f] ? saved_of(a, x->cgroup, knob_files[x->knob][f]) : NULL;
+                                if (sv)
+                                        (void) give_back(a, sv);
+                        }
+                        journal_write(a);
+                        continue;
+                }
                 a->n_by_knob[x->knob][x->undo]++;
         }
 }
