@@ -64,12 +64,12 @@ typedef struct Group {
         usec_t idle_since;   /* the latest of its processes' (0: one of them ran) */
         unsigned n_procs;
         bool all_frozen;     /* every process of it is held frozen */
-        uint8_t planned;     /* 1 << HrCgKnob: already looked at in this plan */
         uint64_t holds_kib;  /* anon + file + shmem of its processes */
 } Group;
 
 typedef struct Plan {
         Group g[GROUPS_MAX];
+        Group *order[GROUPS_MAX / 2]; /* by first appearance in the table (pid order) */
         unsigned n;
 } Plan;
 
@@ -88,7 +88,7 @@ static Group *group_of(Plan *pl, const char *cg, bool insert) {
                         if (!insert || pl->n >= GROUPS_MAX / 2)
                                 return NULL;
                         *g = (Group) { .cgroup = cg, .min_prio = INT32_MAX };
-                        pl->n++;
+                        pl->order[pl->n++] = g;
                         return g;
                 }
                 if (strcmp(g->cgroup, cg) == 0)
@@ -145,11 +145,6 @@ static bool wanted(const HrCgReliefConfig *c, HrLevel level, const Group *g, HrC
         }
 }
 
-static int pid_cmp(const void *a, const void *b) {
-        pid_t x = *(const pid_t *) a, y = *(const pid_t *) b;
-        return (x > y) - (x < y);
-}
-
 void hr_cgrelief_plan(const HrCgReliefConfig *c, const HrCgReliefInput *in, const HrCgReliefState *s,
                       HrCgActionList *ret) {
         const HrLevel level = in->level;
@@ -174,7 +169,7 @@ void hr_cgrelief_plan(const HrCgReliefConfig *c, const HrCgReliefInput *in, cons
                 g->untouchable |= hr_proc_never_touched(p);
                 g->foreground |= (p->flags & HR_PROC_FOREGROUND) != 0;
                 g->holds_kib += p->rss_anon_kib + p->rss_file_kib + p->rss_shmem_kib;
-                bool frozen = in->n_frozen > 0 && bsearch(&p->pid, in->frozen, in->n_frozen, sizeof *in->frozen, pid_cmp);
+                bool frozen = in->n_frozen > 0 && bsearch(&p->pid, in->frozen, in->n_frozen, sizeof *in->frozen, hr_pid_cmp);
                 g->all_frozen = (g->n_procs == 0 || g->all_frozen) && frozen;
                 if (g->n_procs++ == 0)
                         g->idle_since = p->idle_since;
@@ -209,45 +204,52 @@ void hr_cgrelief_plan(const HrCgReliefConfig *c, const HrCgReliefInput *in, cons
                 }
         }
 
-        /* Protection: most important first (lowest priority value), within the share of MemTotal allowed. */
+        /* Protection: most important first (lowest priority value, then first seen), within the share of MemTotal
+         * allowed. */
         uint64_t budget = share(mem_total_kib, c->protect_max_permyriad), used = 0;
         for (unsigned i = 0; i < s->n; i++)
                 if (s->set[i].knobs & (1u << HR_CG_PROTECT))
                         used += s->set[i].low_kib;
-        for (int32_t prio = 0; c->protect_enabled && prio <= 100; prio++)
-                for (unsigned i = 0; i < GROUPS_MAX; i++) {
-                        const Group *g = &pl.g[i];
-                        const HrCgSet *cs;
-                        if (!g->cgroup || g->min_prio != prio || !wanted(c, level, g, HR_CG_PROTECT) ||
-                            ((cs = set_of(s, g->cgroup)) && (cs->knobs & (1u << HR_CG_PROTECT))) || g->holds_kib == 0 ||
-                            used + g->holds_kib > budget)
-                                continue;
-                        HrCgAction *a = emit(ret, HR_CG_PROTECT, false, g->cgroup);
-                        if (!a)
-                                return;
-                        a->value_kib = g->holds_kib;
-                        used += g->holds_kib;
-                        format_mib(mib, sizeof mib, g->holds_kib);
-                        (void) snprintf(a->why, sizeof a->why, "%s: %s, holds %s: reclaimed from last", lv,
-                                        g->foreground ? "foreground" : "critical", mib);
+        const Group *prot[GROUPS_MAX / 2];
+        unsigned n_prot = 0;
+        for (unsigned i = 0; i < pl.n; i++) {
+                const Group *g = pl.order[i];
+                const HrCgSet *cs = set_of(s, g->cgroup);
+                if (!wanted(c, level, g, HR_CG_PROTECT) || (cs && (cs->knobs & (1u << HR_CG_PROTECT))) || g->holds_kib == 0)
+                        continue;
+                unsigned j = n_prot++; /* insertion sort, stable: ties keep their first-seen order */
+                while (j > 0 && prot[j - 1]->min_prio > g->min_prio) {
+                        prot[j] = prot[j - 1];
+                        j--;
                 }
+                prot[j] = g;
+        }
+        for (unsigned i = 0; i < n_prot; i++) {
+                const Group *g = prot[i];
+                if (used + g->holds_kib > budget)
+                        continue;
+                HrCgAction *a = emit(ret, HR_CG_PROTECT, false, g->cgroup);
+                if (!a)
+                        return;
+                a->value_kib = g->holds_kib;
+                used += g->holds_kib;
+                format_mib(mib, sizeof mib, g->holds_kib);
+                (void) snprintf(a->why, sizeof a->why, "%s: %s, holds %s: reclaimed from last", lv,
+                                g->foreground ? "foreground" : "critical", mib);
+        }
 
-        /* Throttle, then cap: expendable app cgroups, in table order of their first process (pid order). A cap's write
-         * reclaims down to it in the writer's context: a few per plan, the rest at the next. */
+        /* Throttle, then cap: expendable app cgroups in pid order of their first process. A cap's write reclaims down
+         * to it in the writer's context: a few per plan, the rest at the next. */
         unsigned caps = 0;
         for (int k = HR_CG_THROTTLE; k <= HR_CG_CAP; k += HR_CG_CAP - HR_CG_THROTTLE)
-                for (size_t i = 0; t && i < t->n; i++) {
-                        const char *cg = hr_proc_cgroup(t, &t->procs[i]);
-                        Group *g = hr_cgrelief_app_cgroup(cg) ? group_of(&pl, cg, false) : NULL;
-                        const HrCgSet *cs;
-                        if (!g || (g->planned & (1u << k)))
-                                continue;
-                        g->planned |= (uint8_t) (1u << k);
-                        if (!wanted(c, level, g, (HrCgKnob) k) || ((cs = set_of(s, cg)) && (cs->knobs & (1u << k))) ||
+                for (unsigned i = 0; i < pl.n; i++) {
+                        const Group *g = pl.order[i];
+                        const HrCgSet *cs = set_of(s, g->cgroup);
+                        if (!wanted(c, level, g, (HrCgKnob) k) || (cs && (cs->knobs & (1u << k))) ||
                             (k == HR_CG_CAP && (caps >= HR_CG_CAPS_PER_PLAN || g->all_frozen)))
                                 continue;
                         caps += k == HR_CG_CAP;
-                        HrCgAction *a = emit(ret, (HrCgKnob) k, false, cg);
+                        HrCgAction *a = emit(ret, (HrCgKnob) k, false, g->cgroup);
                         if (!a)
                                 return;
                         const char *tier = g->min_prio > HR_TIER_BACKGROUND_MAX ? "expendable-heavy" : "expendable-background";
@@ -268,19 +270,15 @@ void hr_cgrelief_plan(const HrCgReliefConfig *c, const HrCgReliefInput *in, cons
         /* NORMAL: a step of memory.reclaim from idle expendable cgroups, two per plan, each no sooner than the
          * interval after its last, none while it cools down. */
         unsigned steps = 0;
-        for (size_t i = 0; c->reclaim_enabled && level == HR_LEVEL_NORMAL && t && i < t->n && steps < 2; i++) {
-                const char *cg = hr_proc_cgroup(t, &t->procs[i]);
-                Group *g = hr_cgrelief_app_cgroup(cg) ? group_of(&pl, cg, false) : NULL;
-                if (!g || (g->planned & (1u << HR_CG_RECLAIM)))
-                        continue;
-                g->planned |= (uint8_t) (1u << HR_CG_RECLAIM);
-                const HrCgReclaim *r = hr_cgrelief_reclaim_of(s, cg);
+        for (unsigned i = 0; c->reclaim_enabled && level == HR_LEVEL_NORMAL && i < pl.n && steps < 2; i++) {
+                const Group *g = pl.order[i];
+                const HrCgReclaim *r = hr_cgrelief_reclaim_of(s, g->cgroup);
                 uint64_t step = MIN(c->reclaim_step_kib, g->holds_kib / 10);
                 if (!expendable(g) || g->idle_since == 0 || now < g->idle_since ||
                     now - g->idle_since < c->reclaim_idle_usec || step < 1024 ||
                     (r && (now < r->cool_until || now - r->last_at < c->reclaim_interval_usec)))
                         continue;
-                HrCgAction *a = emit(ret, HR_CG_RECLAIM, false, cg);
+                HrCgAction *a = emit(ret, HR_CG_RECLAIM, false, g->cgroup);
                 if (!a)
                         return;
                 a->value_kib = step;

@@ -75,6 +75,12 @@ typedef struct HrProc {
         HrCheckpoint checkpoint;
 } HrProc;
 
+/* qsort/bsearch order of pid_t values. */
+static inline int hr_pid_cmp(const void *a, const void *b) {
+        pid_t x = *(const pid_t *) a, y = *(const pid_t *) b;
+        return (x > y) - (x < y);
+}
+
 /* Flags of a process never touched at all, by any action: PID 1, kernel threads, headroomd, a caller's session,
  * [Protect], one just unfrozen by hand. */
 #define HR_PROC_UNTOUCHABLE \

@@ -219,11 +219,6 @@ static void decided(HrMonitor *m, const HrAction *a, const char *line, HrLevel l
 
 /* Scan, classify and plan; then carry the plan out and record what took effect, or with --dry-run log
  * it and commit it as if carried out, so the next plan sees what would have been. */
-static int pid_cmp(const void *a, const void *b) {
-        pid_t x = *(const pid_t *) a, y = *(const pid_t *) b;
-        return (x > y) - (x < y);
-}
-
 /* Cgroup relief: reversible, so on the damped level (it comes down slowly, after sustained calm). Planned and carried
  * out after the tick's process actions are committed: a memory.high write reclaims in the writer's context and must
  * not hold up a freeze or a kill, and a cgroup frozen in this very tick must count as frozen. */
@@ -233,7 +228,7 @@ static void plan_cgroups(HrMonitor *m, const HrSnapshot *snap, const HrProcTable
         for (unsigned i = 0; i < m->policy.n_tracked; i++)
                 if (m->policy.tracked[i].state == HR_TRACKED_FROZEN)
                         frozen[n_frozen++] = m->policy.tracked[i].pid;
-        qsort(frozen, n_frozen, sizeof *frozen, pid_cmp);
+        qsort(frozen, n_frozen, sizeof *frozen, hr_pid_cmp);
         const HrCgReliefInput cin = { .level = snap->level, .mem_total_kib = snap->mem_total_kib, .t = t, .now = now,
                                       .frozen = frozen, .n_frozen = n_frozen };
         hr_cgrelief_plan(&m->config.cgroups, &cin, &m->cgapply.state, &m->cgplan);
