@@ -30,31 +30,87 @@ static const char *match_subject(const HrProcTable *t, const HrProc *p, HrMatchF
         }
 }
 
-static bool comm_in(const char *const *globs, const char *comm) {
+static bool glob_in(const char *const *globs, const char *s, int flags) {
         for (; *globs; globs++)
-                if (fnmatch(*globs, comm, 0) == 0)
+                if (fnmatch(*globs, s, flags) == 0)
                         return true;
         return false;
 }
 
-bool hr_rule_matches(const HrRule *r, const HrProcTable *t, const HrProc *p) {
+/* The next word of *s into w (which holds a whole command line): words are what lies between single spaces, as
+ * the arguments were joined, so an empty argument is an empty word. *s is NULL after the last one. */
+static bool next_word(const char **s, char *w) {
+        const char *p = *s;
+        if (!p)
+                return false;
+        size_t n = strcspn(p, " ");
+        memcpy(w, p, n);
+        w[n] = '\0';
+        *s = p[n] ? p + n + 1 : NULL;
+        return true;
+}
+
+static bool words_match(const HrWordMatch *m, const char *cmdline) {
+        char w[HR_CMDLINE_MAX];
+        const char *s = cmdline;
+        bool after_prog = false;
+
+        while (next_word(&s, w)) {
+                if (!m->progs || after_prog) {
+                        if (glob_in(m->args, w, 0))
+                                return true;
+                        if (m->next)
+                                after_prog = false;
+                }
+                if (m->progs && !after_prog) {
+                        const char *base = strrchr(w, '/');
+                        after_prog = glob_in(m->progs, base ? base + 1 : w, 0);
+                }
+        }
+        return false;
+}
+
+/* Some '/' of path starts a tail that matches one of the globs ('*' not crossing a '/'). */
+static bool tail_in(const char *const *globs, const char *path) {
+        for (const char *p = strchr(path, '/'); p; p = strchr(p + 1, '/'))
+                if (glob_in(globs, p, FNM_PATHNAME))
+                        return true;
+        return false;
+}
+
+bool hr_rule_matches_subjects(const HrRule *r, const char *const subject[_HR_MATCH_MAX]) {
         bool any = false;
 
         if (r->comm_globs) {
-                if (!comm_in(r->comm_globs, p->comm))
+                if (!subject[HR_MATCH_COMM] || !glob_in(r->comm_globs, subject[HR_MATCH_COMM], 0))
                         return false;
                 any = true;
         }
-
+        if (r->cmdline_words) {
+                if (!subject[HR_MATCH_CMDLINE] || !words_match(r->cmdline_words, subject[HR_MATCH_CMDLINE]))
+                        return false;
+                any = true;
+        }
+        if (r->exe_tails) {
+                if (!subject[HR_MATCH_EXE] || !tail_in(r->exe_tails, subject[HR_MATCH_EXE]))
+                        return false;
+                any = true;
+        }
         for (unsigned f = 0; f < _HR_MATCH_MAX; f++) {
                 if (!r->has[f])
                         continue;
-                const char *s = match_subject(t, p, (HrMatchField) f);
-                if (!s || regexec(&r->re[f], s, 0, NULL, 0) != 0)
+                if (!subject[f] || regexec(&r->re[f], subject[f], 0, NULL, 0) != 0)
                         return false;
                 any = true;
         }
         return any;
+}
+
+bool hr_rule_matches(const HrRule *r, const HrProcTable *t, const HrProc *p) {
+        const char *subject[_HR_MATCH_MAX];
+        for (unsigned f = 0; f < _HR_MATCH_MAX; f++)
+                subject[f] = match_subject(t, p, (HrMatchField) f);
+        return hr_rule_matches_subjects(r, subject);
 }
 
 /* "/user.slice/user-1000.slice/user@1000.service/app.slice/app-gnome-firefox-4242.scope" -> true;

@@ -36,3 +36,5 @@ void hr_classify_since(const HrConfig *c, const HrClassifyInput *in, const HrPro
 
 /* Does rule r match process p? Every given matcher must match; a rule with none matches nothing. */
 bool hr_rule_matches(const HrRule *r, const HrProcTable *t, const HrProc *p);
+/* The same over the five fields given directly (NULL: the field is unknown, and a matcher on it fails). */
+bool hr_rule_matches_subjects(const HrRule *r, const char *const subject[_HR_MATCH_MAX]);

@@ -7,23 +7,31 @@
 
 #include "core/config.h"
 
-/* A built-in rule: a list of comm names (fnmatch patterns, matched whole) and/or up to one regex per
- * other field (AND), a priority (-1: leave it to the default) and flags. comm is at most 15 bytes
- * (TASK_COMM_LEN - 1): a longer program name appears truncated, so names are given in the truncated
- * form ("gnome-terminal-" for gnome-terminal-server). */
+/* A built-in rule: a list of comm names (fnmatch patterns, matched whole), or words of the command line, or
+ * the tail of the executable's path (see HrWordMatch and HrRule.exe_tails), a priority (-1: leave it to the
+ * default) and flags. comm is at most 15 bytes (TASK_COMM_LEN - 1): a longer program name appears truncated,
+ * so names are given in the truncated form ("gnome-terminal-" for gnome-terminal-server). No regex: the
+ * built-ins are matched without allocating, and without glibc's regex automata in the daemon's heap. */
 typedef struct BuiltinRule {
         const char *name;
         const char *const *comm;
-        const char *match[_HR_MATCH_MAX];
+        const HrWordMatch *words;
+        const char *const *exe_tails;
         int32_t priority;
         bool never_kill;
         bool build;
         bool kill_group;
 } BuiltinRule;
 
-#define NAMES(...) .comm = (const char *const[]) { __VA_ARGS__, NULL }
-#define CMDLINE(re) .match[HR_MATCH_CMDLINE] = (re)
-#define EXE(re) .match[HR_MATCH_EXE] = (re)
+#define LIST(...) ((const char *const[]) { __VA_ARGS__, NULL })
+#define NAMES(...) .comm = LIST(__VA_ARGS__)
+/* some word of the command line is one of these */
+#define ARG(...) .words = &(const HrWordMatch) { .args = LIST(__VA_ARGS__) }
+/* program `prog` (a word's last path component) with one of these words after it (`next`: right after it) */
+#define PROG_ARG(prog_list, is_next, ...) \
+        .words = &(const HrWordMatch) { .progs = prog_list, .args = LIST(__VA_ARGS__), .next = is_next }
+/* the executable's path ends with one of these (from a '/'; '*' and '?' do not cross one) */
+#define EXE_TAIL(...) .exe_tails = LIST(__VA_ARGS__)
 
 /* Order matters where rules overlap: the first matching rule that sets a priority gives it. Critical
  * first, then protected (so VS Code's own "--type=renderer" processes stay with the editor), then the
@@ -61,11 +69,11 @@ static const BuiltinRule builtin_rules[] = {
                 "kak", "idea", "pycharm", "clion", "goland", "webstorm", "phpstorm", "rider", "rubymine",
                 "rustrover", "datagrip"),
           .priority = 30 },
-        { "jetbrains", CMDLINE("[Jj]et[Bb]rains|com\\.intellij\\.idea\\.Main"), .priority = 30 },
+        { "jetbrains", ARG("*[Jj]et[Bb]rains*", "*com.intellij.idea.Main*"), .priority = 30 },
 
         /* Expendable heavy (80-100): the browser reloads a tab; an Electron app restarts a helper. */
-        { "browser-renderer", CMDLINE("(^| )--type=renderer( |$)"), .priority = 85 },
-        { "firefox-content", CMDLINE("(^| )-contentproc( |$)"), .priority = 85 },
+        { "browser-renderer", ARG("--type=renderer"), .priority = 85 },
+        { "firefox-content", ARG("-contentproc"), .priority = 85 },
         { "firefox-content-comm", NAMES("Web Content", "Isolated Web Co", "Isolated Servic", "WebExtensions"), .priority = 85 },
 
         /* The browser process itself (and Chrome's GPU and utility helpers, which share its name and are
@@ -75,7 +83,7 @@ static const BuiltinRule builtin_rules[] = {
                 "librewolf", "brave", "msedge", "vivaldi-bin", "opera", "epiphany", "falkon"),
           .priority = 40 },
         /* Helpers of Electron apps (browsers' own are caught by the rule above). */
-        { "electron-helper", CMDLINE("(^| )--type=(gpu-process|utility)( |$)"), .priority = 85 },
+        { "electron-helper", ARG("--type=gpu-process", "--type=utility"), .priority = 85 },
 
         /* Expendable background (60-79): work that can wait for a calmer minute. */
         { "indexers",
@@ -101,13 +109,13 @@ static const BuiltinRule builtin_rules[] = {
                 "ghc", "swift-frontend"),
           .priority = -1, .build = true },
         { "linkers", NAMES("ld", "ld.bfd", "ld.lld", "ld.gold", "lld", "mold", "ld64.lld"), .priority = -1, .build = true },
-        { "go-build", EXE("/pkg/tool/[^/]+/(compile|link|asm|cgo)$"), .priority = -1, .build = true },
-        { "go-build-cmd", CMDLINE("(^|/)go (build|test|install)( |$)"), .priority = -1, .build = true },
+        { "go-build", EXE_TAIL("/pkg/tool/?*/compile", "/pkg/tool/?*/link", "/pkg/tool/?*/asm", "/pkg/tool/?*/cgo"), .priority = -1, .build = true },
+        { "go-build-cmd", PROG_ARG(LIST("go"), true, "build", "test", "install"), .priority = -1, .build = true },
         /* A build driver's compilers are in its process group: they go with it (a session leader never does). */
         { "build-drivers", NAMES("make", "gmake", "ninja", "samu", "cargo", "bazel", "buck2", "msbuild"), .priority = -1,
           .build = true, .kill_group = true },
         { "container-builds", NAMES("buildkitd", "buildkit-runc", "buildah"), .priority = -1, .build = true },
-        { "container-build-cmd", CMDLINE("(^|/)(podman|docker)( [^ ]+)* (build|buildx)( |$)"), .priority = -1, .build = true },
+        { "container-build-cmd", PROG_ARG(LIST("podman", "docker"), false, "build", "buildx"), .priority = -1, .build = true },
 };
 
 static const char *const match_field_table[_HR_MATCH_MAX] = {
@@ -167,24 +175,12 @@ static int add_builtin(HrConfig *c, const BuiltinRule *b) {
                 .kill_group = b->kill_group,
                 .builtin = true,
                 .comm_globs = b->comm,
+                .cmdline_words = b->words,
+                .exe_tails = b->exe_tails,
         };
-        int k;
 
         (void) snprintf(r.name, sizeof r.name, "%s", b->name);
-        for (unsigned f = 0; f < _HR_MATCH_MAX; f++) {
-                if (!b->match[f])
-                        continue;
-                k = regcomp(&r.re[f], b->match[f], REG_EXTENDED | REG_NOSUB);
-                if (k != 0) {
-                        rule_done(&r);
-                        return k == REG_ESPACE ? -ENOMEM : -EINVAL; /* -EINVAL: a bug, caught by the tests */
-                }
-                r.has[f] = true;
-        }
-        k = hr_config_add_rule(c, &r);
-        if (k < 0)
-                rule_done(&r);
-        return k;
+        return hr_config_add_rule(c, &r);
 }
 
 int hr_config_init_default(HrConfig *c) {

@@ -28,6 +28,16 @@ typedef enum HrMatchField {
 
 /* A [Rule NAME] or [Protect NAME] entry. Every given matcher must match (AND); a rule with none
  * matches nothing. Regexes are POSIX extended, unanchored unless the pattern anchors itself. */
+/* A built-in rule's command-line matcher. The command line is taken as words split at spaces (as it is
+ * stored: arguments joined by spaces). Without `progs`: some word matches one of `args`. With it: some word
+ * whose last path component matches one of `progs` is followed by a word matching one of `args` (the next
+ * word only, when `next`). Patterns are fnmatch(3) globs matched against whole words. */
+typedef struct HrWordMatch {
+        const char *const *progs;
+        const char *const *args;
+        bool next;
+} HrWordMatch;
+
 typedef struct HrRule {
         char name[HR_RULE_NAME_MAX];
         bool protect;                      /* [Protect]: never touched at any level */
@@ -37,6 +47,11 @@ typedef struct HrRule {
          * of a Comm= regex: the same decision for a fraction of the memory (glibc compiles a 60-name
          * alternation into tens of KiB). A Comm= setting in a file replaces the list. */
         const char *const *comm_globs;
+        /* Likewise for the command line and the executable (HrWordMatch and exe_tails, below): glibc's regex
+         * engine would hold its compiled automata and lazily built DFA tables, about 100 KiB of heap for the
+         * six built-in command-line rules. A Cmdline= or Exe= setting in a file replaces them. */
+        const HrWordMatch *cmdline_words;
+        const char *const *exe_tails;
         int32_t priority;                  /* 0..100, -1 = not set (keep what a later source gives) */
         HrCheckpoint checkpoint;
         bool never_kill;

@@ -688,6 +688,17 @@ int hr_conf_format_value(const HrConfItem *it, const void *base, char *buf, size
 #define REGEX_EMPTY_REPEAT_DEPTH 3u
 #define REGEX_OPTIONAL_MAX 256u
 
+/* A built-in rule's name list, command-line words or executable tail, replaced (or, empty, removed) by a
+ * setting of the same field in a file. */
+static void drop_builtin_matcher(HrRule *rule, HrMatchField f) {
+        if (f == HR_MATCH_COMM)
+                rule->comm_globs = NULL;
+        else if (f == HR_MATCH_CMDLINE)
+                rule->cmdline_words = NULL;
+        else if (f == HR_MATCH_EXE)
+                rule->exe_tails = NULL;
+}
+
 /* glibc's regcomp() expands bounded repetitions by copying: "(a{1,32767}){1,2}" takes seconds and
  * gigabytes, which a memory-pressure daemon must never do on a reload. This estimates the positions the
  * compiled pattern has (alternatives add up, "{m,n}" multiplies by max(m, n), "+" doubles) in one pass,
@@ -845,8 +856,7 @@ int hr_conf_parse_value(const HrConfItem *it, const char *value, void *base, cha
                         if (rule->has[f])
                                 regfree(&rule->re[f]);
                         rule->has[f] = false;
-                        if (f == HR_MATCH_COMM)
-                                rule->comm_globs = NULL;
+                        drop_builtin_matcher(rule, f);
                         return 0;
                 }
                 uint64_t cost;
@@ -872,8 +882,7 @@ int hr_conf_parse_value(const HrConfItem *it, const char *value, void *base, cha
                         regfree(&rule->re[f]);
                 rule->re[f] = re;
                 rule->has[f] = true;
-                if (f == HR_MATCH_COMM)
-                        rule->comm_globs = NULL; /* a built-in's name list gives way to the regex */
+                drop_builtin_matcher(rule, f); /* a built-in's own matcher gives way to the regex */
                 return 0;
         }
         case HR_CONF_PATH: {
@@ -1444,7 +1453,7 @@ static void check_order(HrConfLoader *l, const char *section, const char *ka, co
 }
 
 static void check_rule(HrConfLoader *l, const HrRule *r, const RuleMeta *m) {
-        if (r->builtin || m->bad_matcher || r->comm_globs)
+        if (r->builtin || m->bad_matcher || r->comm_globs || r->cmdline_words || r->exe_tails)
                 return;
         for (unsigned f = 0; f < _HR_MATCH_MAX; f++)
                 if (r->has[f])

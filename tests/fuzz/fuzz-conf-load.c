@@ -86,7 +86,8 @@ static bool rules_equal(const HrRule *a, const HrRule *b) {
                a->priority == b->priority && a->checkpoint == b->checkpoint && a->never_kill == b->never_kill &&
                a->freeze_only == b->freeze_only && a->build == b->build && a->whole_cgroup == b->whole_cgroup &&
                a->kill_group == b->kill_group && a->builtin == b->builtin && strcmp(a->file, b->file) == 0 &&
-               a->line == b->line && (a->comm_globs == NULL) == (b->comm_globs == NULL);
+               a->line == b->line && (a->comm_globs == NULL) == (b->comm_globs == NULL) &&
+               (a->cmdline_words == NULL) == (b->cmdline_words == NULL) && (a->exe_tails == NULL) == (b->exe_tails == NULL);
 }
 
 /* Every value of the config (not regexes) as text, for comparisons. */

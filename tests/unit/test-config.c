@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <regex.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -73,8 +74,8 @@ typedef struct Fake {
         const char *comm, *cmdline, *exe, *cgroup, *user;
 } Fake;
 
-/* Every matcher of r must match (fnmatch on a built-in's comm names, regexec on the compiled rule, as
- * core/classify.c does). */
+/* Every matcher of r must match, over the fields given directly (the table-based hr_rule_matches() is
+ * checked against this in test_builtin_cases). */
 static bool matches(const HrRule *r, const Fake *p) {
         const char *field[_HR_MATCH_MAX] = {
                 [HR_MATCH_COMM] = p->comm ? p->comm : "",
@@ -83,23 +84,7 @@ static bool matches(const HrRule *r, const Fake *p) {
                 [HR_MATCH_CGROUP] = p->cgroup ? p->cgroup : "/user.slice/user-1000.slice/session-2.scope",
                 [HR_MATCH_USER] = p->user ? p->user : "alice",
         };
-        bool any = false;
-        if (r->comm_globs) {
-                bool in = false;
-                for (const char *const *g = r->comm_globs; *g && !in; g++)
-                        in = fnmatch(*g, field[HR_MATCH_COMM], 0) == 0;
-                if (!in)
-                        return false;
-                any = true;
-        }
-        for (unsigned f = 0; f < _HR_MATCH_MAX; f++) {
-                if (!r->has[f])
-                        continue;
-                any = true;
-                if (regexec(&r->re[f], field[f], 0, NULL, 0) != 0)
-                        return false;
-        }
-        return any;
+        return hr_rule_matches_subjects(r, field);
 }
 
 /* The first matching rule that sets a priority (NULL: the default applies); *flags_build gets the OR of
@@ -140,7 +125,7 @@ static void test_defaults(void **state) {
 
         for (size_t i = 0; i < c.n_rules; i++) {
                 const HrRule *r = &c.rules[i];
-                bool any = r->comm_globs && r->comm_globs[0];
+                bool any = (r->comm_globs && r->comm_globs[0]) || r->cmdline_words || r->exe_tails;
                 for (unsigned f = 0; f < _HR_MATCH_MAX; f++)
                         any |= r->has[f];
                 if (!any)
@@ -325,6 +310,73 @@ static void test_builtin_rules_match(void **state) {
                                  got ? got : "(none)", proc.priority, proc.flags);
                 for (size_t k = 0; k < c.n_rules; k++)
                         assert_int_equal(hr_rule_matches(&c.rules[k], &t, &proc), matches(&c.rules[k], &m->p));
+        }
+        hr_config_done(&c);
+}
+
+/* The built-ins' word and path-tail matchers decide exactly as the regexes they replaced: every command line and
+ * executable path built from a vocabulary of near misses gets the same answer from both. One intended
+ * difference: the old go and podman/docker regexes began "(^|/)", so a bare program name after another word
+ * ("sudo docker build", "env go test") was missed, and an empty argument between docker and build hid it; the
+ * word matcher takes both, and the reference here says so. */
+static void test_builtin_words_as_regex(void **state) {
+        static const struct {
+                const char *rule;
+                HrMatchField field;
+                const char *regex;
+        } was[] = {
+                { "jetbrains", HR_MATCH_CMDLINE, "[Jj]et[Bb]rains|com\\.intellij\\.idea\\.Main" },
+                { "browser-renderer", HR_MATCH_CMDLINE, "(^| )--type=renderer( |$)" },
+                { "firefox-content", HR_MATCH_CMDLINE, "(^| )-contentproc( |$)" },
+                { "electron-helper", HR_MATCH_CMDLINE, "(^| )--type=(gpu-process|utility)( |$)" },
+                { "go-build", HR_MATCH_EXE, "/pkg/tool/[^/]+/(compile|link|asm|cgo)$" },
+                { "go-build-cmd", HR_MATCH_CMDLINE, "(^|[ /])go (build|test|install)( |$)" },
+                { "container-build-cmd", HR_MATCH_CMDLINE, "(^|[ /])(podman|docker)( [^ ]*)* (build|buildx)( |$)" },
+        };
+        static const char *const words[] = {
+                "--type=renderer", "--type=rendererx", "x--type=renderer", "--type=gpu-process", "--type=utility",
+                "--type=utilityx", "-contentproc", "--contentproc", "/opt/JetBrains/idea", "jetbrains", "JETBRAINS",
+                "com.intellij.idea.Main", "comXintellij.idea.Main", "go", "/usr/bin/go", "cargo", "ago", "go/",
+                "build", "buildx", "builds", "test", "install", "docker", "/usr/bin/podman", "podmanx", "-t",
+                "img", "=", "",
+        };
+        static const char *const exes[] = {
+                "/usr/lib/go/pkg/tool/linux_amd64/compile", "/pkg/tool/x/link", "/pkg/tool//compile",
+                "/pkg/tool/a/b/compile", "/x/pkg/tool/y/asm", "/x/pkg/tool/y/cgo2", "pkg/tool/y/cgo",
+                "/x/apkg/tool/y/asm", "/pkg/tool/y/asm/", "/usr/bin/compile", "",
+        };
+        HrConfig c = cfg_default();
+        unsigned seed = 1;
+        (void) state;
+
+        for (size_t i = 0; i < ELEMENTSOF(was); i++) {
+                const HrRule *r = rule_named(&c, was[i].rule);
+                regex_t re;
+                assert_non_null(r);
+                assert_int_equal(regcomp(&re, was[i].regex, REG_EXTENDED | REG_NOSUB), 0);
+                for (unsigned n = 0; n < 20000; n++) {
+                        char s[512] = "";
+                        const char *field[_HR_MATCH_MAX] = { "x", "", "", "/", "alice" };
+                        if (was[i].field == HR_MATCH_EXE) {
+                                seed = seed * 1103515245u + 12345u;
+                                snprintf(s, sizeof s, "%s", exes[(seed >> 16) % ELEMENTSOF(exes)]);
+                        } else {
+                                seed = seed * 1103515245u + 12345u;
+                                unsigned k = 1 + (seed >> 16) % 5;
+                                for (unsigned w = 0; w < k; w++) {
+                                        seed = seed * 1103515245u + 12345u;
+                                        const char *word = words[(seed >> 16) % ELEMENTSOF(words)];
+                                        size_t l = strlen(s);
+                                        snprintf(s + l, sizeof s - l, "%s%s", w ? " " : "", word);
+                                }
+                        }
+                        field[was[i].field] = s;
+                        bool want = regexec(&re, s, 0, NULL, 0) == 0;
+                        if (hr_rule_matches_subjects(r, field) != want)
+                                fail_msg("%s on \"%s\": %s, the regex says %s", was[i].rule, s,
+                                         want ? "no match" : "a match", want ? "a match" : "none");
+                }
+                regfree(&re);
         }
         hr_config_done(&c);
 }
@@ -702,7 +754,10 @@ static void test_rules_in_order_and_overrides(void **state) {
 
         const HrRule *br = rule_named(&c, "browser-renderer");
         assert_false(br->has[HR_MATCH_CMDLINE]);
+        assert_null(br->cmdline_words); /* the built-in's words went with the empty Cmdline= */
         assert_true(br->has[HR_MATCH_COMM]);
+        Fake rn = { .comm = "renderer", .cmdline = "renderer --no-type" };
+        assert_true(matches(br, &rn));
 
         /* one rule per name */
         for (size_t i = 0; i < c.n_rules; i++)
@@ -1122,6 +1177,7 @@ int main(void) {
                 cmocka_unit_test(test_string_tables),
                 cmocka_unit_test(test_builtin_rules_match),
                 cmocka_unit_test(test_builtin_comm_anchored),
+                cmocka_unit_test(test_builtin_words_as_regex),
                 cmocka_unit_test(test_table_shape),
                 cmocka_unit_test(test_table_round_trip),
                 cmocka_unit_test(test_values),
