@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/policy.h"
+#include "shared/zero.h"
 
 /* Distinct (cgroup, tier) pairs ranked together per pass. Beyond GROUPS_FILL a new cgroup's candidates
  * rank as if each were alone in its own cgroup (deterministically: the table fills in pid order). */
@@ -769,6 +770,7 @@ static void emit_pick(Plan *pl, const Pick *k) {
         if (pl->out->n >= HR_ACTIONS_MAX)
                 return;
         a = &pl->out->items[pl->out->n++];
+        *a = (HrAction) {};
         a->type = k->type;
         a->pid = k->p->pid;
         a->start_time = k->p->start_time;
@@ -801,6 +803,7 @@ static void emit_tracked(Plan *pl, const HrTracked *tr, const HrProc *p, HrActio
         if (pl->out->n >= HR_ACTIONS_MAX)
                 return;
         a = &pl->out->items[pl->out->n++];
+        *a = (HrAction) {};
         a->type = type;
         a->pid = tr->pid;
         a->start_time = tr->start_time;
@@ -897,7 +900,9 @@ void hr_policy_plan(const HrConfig *c, const HrSnapshot *snap, const HrPolicySta
         /* Static would break reentrancy; the stack holds it (about 45 KiB, touched by the startup self-test). */
         Plan pl;
 
-        memset(ret, 0, sizeof(*ret));
+        /* Only the n actions planned are written (each cleared first): the list's unused slots, most of its 30
+         * KiB, stay untouched and never become resident. */
+        ret->n = 0;
         if ((unsigned) snap->level >= _HR_LEVEL_MAX || !snap->procs)
                 return; /* without a table nothing is known to be gone or safe */
 
@@ -996,7 +1001,7 @@ bool hr_policy_forget(HrPolicyState *s, pid_t pid, uint64_t start_time) {
 }
 
 void hr_policy_state_init(HrPolicyState *s) {
-        memset(s, 0, sizeof(*s));
+        hr_zero_sparse(s, sizeof *s);
 }
 
 static HrTracked *track(HrPolicyState *s, const HrSnapshot *snap, const HrAction *a) {

@@ -12,6 +12,7 @@
 #include "io/cgctl.h"
 #include "parse/parse.h"
 #include "shared/macros.h"
+#include "shared/zero.h"
 
 static const char *const knob_files[_HR_CG_KNOB_MAX][2] = {
         [HR_CG_THROTTLE] = { "cpu.weight", "cpu.max" },
@@ -21,7 +22,8 @@ static const char *const knob_files[_HR_CG_KNOB_MAX][2] = {
 };
 
 int hr_cgapply_init(HrCgApply *a, const HrSysroot *root, const char *journal_dir) {
-        *a = (HrCgApply) { .root = root };
+        hr_zero_sparse(a, sizeof *a);
+        a->root = root;
         if (journal_dir && journal_dir[0]) {
                 int n = snprintf(a->journal, sizeof a->journal, "%s/cgroups", journal_dir);
                 if (n < 0 || (size_t) n >= sizeof a->journal)

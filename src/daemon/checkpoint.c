@@ -13,16 +13,15 @@
 #include "daemon/checkpoint.h"
 #include "daemon/log.h"
 #include "shared/clock.h"
+#include "shared/zero.h"
 
 /* How much of the end of criu's log is searched for its reason. */
 #define LOG_TAIL 16384
 
 void hr_criu_init(HrCriu *c, hr_criu_done_fn done, void *userdata) {
-        *c = (HrCriu) { .done = done, .userdata = userdata };
-        for (unsigned i = 0; i < HR_CRIU_RUNS_MAX; i++) {
-                hr_child_init(&c->runs[i].child);
-                c->runs[i].victim_pidfd = -EBADF;
-        }
+        hr_zero_sparse(c, sizeof *c);
+        c->done = done;
+        c->userdata = userdata;
 }
 
 void hr_criu_attach(HrCriu *c, HrLoop *loop) {
@@ -187,10 +186,15 @@ static void run_done(HrChild *ch, int code, int status) {
 }
 
 static HrCriuRun *free_run(HrCriu *c) {
-        for (unsigned i = 0; i < HR_CRIU_RUNS_MAX; i++)
+        for (unsigned i = 0; i < c->n_runs; i++)
                 if (!hr_child_running(&c->runs[i].child))
                         return &c->runs[i];
-        return NULL;
+        if (c->n_runs >= HR_CRIU_RUNS_MAX)
+                return NULL;
+        HrCriuRun *run = &c->runs[c->n_runs++];
+        hr_child_init(&run->child);
+        run->victim_pidfd = -EBADF;
+        return run;
 }
 
 static int start(HrCriu *c, HrCriuRun *run, char *const argv[], usec_t bound, char *why, size_t why_size) {
@@ -265,6 +269,6 @@ int hr_criu_restore(HrCriu *c, const HrAction *a, const char *dir, usec_t bound,
 }
 
 void hr_criu_finish(HrCriu *c) {
-        for (unsigned i = 0; i < HR_CRIU_RUNS_MAX; i++)
+        for (unsigned i = 0; i < c->n_runs; i++)
                 hr_child_finish(&c->runs[i].child, 10 * USEC_PER_SEC);
 }

@@ -36,6 +36,7 @@ struct HrCriuRun {
 typedef struct HrCriu {
         HrLoop *loop;
         HrCriuRun runs[HR_CRIU_RUNS_MAX];
+        unsigned n_runs;   /* slots set up so far (on first need: the table stays untouched until then) */
         hr_criu_done_fn done;
         void *userdata;
         uint64_t n_dumped, n_restored, n_failed;

@@ -22,6 +22,7 @@
 #include "daemon/record.h"
 #include "io/cgctl.h"
 #include "io/pidfd.h"
+#include "shared/zero.h"
 
 static uint64_t unix_usec(void) {
         struct timespec ts;
@@ -44,14 +45,11 @@ static void save_registry(HrExecutor *ex) {
 static void on_criu_done(void *userdata, HrCriuRun *run, bool ok, const char *why);
 
 void hr_executor_init_closed(HrExecutor *ex) {
-        *ex = (HrExecutor) { .timer_fd = -EBADF };
+        hr_zero_sparse(ex, sizeof *ex);
+        ex->timer_fd = -EBADF;
         hr_hooks_init(&ex->hooks);
         hr_criu_init(&ex->criu, on_criu_done, ex);
         hr_pager_init_closed(&ex->pager);
-        for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
-                ex->victims[i].pidfd = -EBADF;
-        for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX; i++)
-                ex->watches[i].fd = -EBADF;
 }
 
 int hr_executor_init(HrExecutor *ex, const HrSysroot *root, const char *runtime_dir) {
@@ -83,9 +81,9 @@ void hr_executor_done(HrExecutor *ex) {
         hr_pager_done(&ex->pager);
         hr_criu_finish(&ex->criu);
         hr_hooks_done(&ex->hooks);
-        for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX; i++)
+        for (unsigned i = 0; i < ex->n_watches; i++)
                 ex->watches[i].fd = hr_close(ex->watches[i].fd);
-        for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
+        for (unsigned i = 0; i < ex->n_victims; i++)
                 ex->victims[i].pidfd = hr_close(ex->victims[i].pidfd);
         ex->timer_fd = hr_close(ex->timer_fd);
 }
@@ -99,7 +97,7 @@ static void unwatch(HrExecutor *ex, HrFreezeWatch *w) {
 }
 
 static void unwatch_cgroup(HrExecutor *ex, const char *cgroup) {
-        for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX; i++)
+        for (unsigned i = 0; i < ex->n_watches; i++)
                 if (ex->watches[i].fd >= 0 && strcmp(ex->watches[i].cgroup, cgroup) == 0)
                         unwatch(ex, &ex->watches[i]);
 }
@@ -138,18 +136,21 @@ static int do_freeze(HrExecutor *ex, HrFreezeMethod m, const HrAction *a, int pi
 /* ---- victims ---- */
 
 static HrVictim *victim_slot(HrExecutor *ex) {
-        for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
+        for (unsigned i = 0; i < ex->n_victims; i++)
                 if (ex->victims[i].pidfd < 0)
                         return &ex->victims[i];
-        return NULL;
+        if (ex->n_victims >= HR_VICTIMS_MAX)
+                return NULL;
+        ex->victims[ex->n_victims].pidfd = -EBADF;
+        return &ex->victims[ex->n_victims++];
 }
 
 static void arm_grace_timer(HrExecutor *ex) {
         usec_t next = USEC_INFINITY;
-        for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
+        for (unsigned i = 0; i < ex->n_victims; i++)
                 if (ex->victims[i].pidfd >= 0 && !ex->victims[i].killed)
                         next = MIN(next, ex->victims[i].kill_at);
-        for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX; i++)
+        for (unsigned i = 0; i < ex->n_watches; i++)
                 if (ex->watches[i].fd >= 0)
                         next = MIN(next, ex->watches[i].deadline);
         struct itimerspec its = {};
@@ -195,7 +196,7 @@ static int on_victim_exit(HrLoop *l, int fd, uint32_t revents, void *userdata) {
         HrExecutor *ex = userdata;
         (void) l;
         (void) revents;
-        for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
+        for (unsigned i = 0; i < ex->n_victims; i++)
                 if (ex->victims[i].pidfd == fd) {
                         victim_gone(ex, &ex->victims[i]);
                         break;
@@ -211,12 +212,12 @@ static int on_grace_timer(HrLoop *l, int fd, uint32_t revents, void *userdata) {
         (void) revents;
 
         (void) !read(fd, &expirations, sizeof expirations);
-        for (unsigned i = 0; i < HR_VICTIMS_MAX; i++) {
+        for (unsigned i = 0; i < ex->n_victims; i++) {
                 HrVictim *v = &ex->victims[i];
                 if (v->pidfd >= 0 && !v->killed && v->kill_at <= now)
                         kill_victim(ex, v, "grace over");
         }
-        for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX; i++) {
+        for (unsigned i = 0; i < ex->n_watches; i++) {
                 HrFreezeWatch *w = &ex->watches[i];
                 if (w->fd < 0 || w->deadline > now)
                         continue;
@@ -240,7 +241,7 @@ static int on_freeze_event(HrLoop *l, int fd, uint32_t revents, void *userdata) 
         (void) l;
         (void) revents;
 
-        for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX; i++) {
+        for (unsigned i = 0; i < ex->n_watches; i++) {
                 HrFreezeWatch *w = &ex->watches[i];
                 if (w->fd != fd)
                         continue;
@@ -277,9 +278,13 @@ static void watch_freeze(HrExecutor *ex, const char *cgroup) {
                 (void) close(fd);
                 return;
         }
-        for (unsigned i = 0; i < HR_FREEZE_WATCH_MAX && !w; i++)
+        for (unsigned i = 0; i < ex->n_watches && !w; i++)
                 if (ex->watches[i].fd < 0)
                         w = &ex->watches[i];
+        if (!w && ex->n_watches < HR_FREEZE_WATCH_MAX) {
+                w = &ex->watches[ex->n_watches++];
+                w->fd = -EBADF;
+        }
         if (!w || hr_loop_add_fd(ex->loop, fd, EPOLLPRI, on_freeze_event, ex) < 0) {
                 (void) close(fd);
                 return; /* not confirmed: it still freezes, and is still undone */
@@ -380,7 +385,7 @@ static int registry_put(HrExecutor *ex, const HrAction *a, HrTrackedState state,
          HR_PROC_NEVER_KILL | HR_PROC_FREEZE_ONLY)
 
 static bool is_victim(const HrExecutor *ex, pid_t pid, uint64_t start_time) {
-        for (unsigned i = 0; i < HR_VICTIMS_MAX; i++)
+        for (unsigned i = 0; i < ex->n_victims; i++)
                 if (ex->victims[i].pidfd >= 0 && ex->victims[i].pid == pid && ex->victims[i].start_time == start_time)
                         return true;
         return false;

@@ -49,9 +49,13 @@ typedef struct HrExecutor {
         HrRegistry registry;
         char registry_path[PATH_MAX]; /* "" when no runtime directory: nothing persisted */
         bool registry_failing;
+        /* Slots are set up when first needed (n_victims, n_watches: how many so far, each free one -EBADF), so
+         * the tables stay untouched, and not resident, until relief needs them. */
         HrVictim victims[HR_VICTIMS_MAX];
+        unsigned n_victims;
         int timer_fd;                 /* the nearest deadline: a grace, or a freeze's confirmation */
         HrFreezeWatch watches[HR_FREEZE_WATCH_MAX];
+        unsigned n_watches;
         HrHooks hooks;
         HrCriu criu;
         HrPager pager;                /* PAGE_OUT, off the loop */

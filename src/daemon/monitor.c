@@ -25,6 +25,7 @@
 #include "daemon/notify.h"
 #include "daemon/record.h"
 #include "daemon/report.h"
+#include "shared/zero.h"
 
 /* At NORMAL with a score of 0, the process table is refreshed this often all the same, and as soon as this
  * many pids have been handed out since the last scan. */
@@ -105,7 +106,9 @@ int hr_monitor_init(HrMonitor *m, const HrMonitorOptions *o, HrConfig *config) {
         char where[PATH_MAX + 64];
         int r;
 
-        *m = (HrMonitor) { .opt = *o, .timer_fd = -EBADF, .signal_fd = -EBADF, .watchdog_fd = -EBADF };
+        hr_zero_sparse(m, sizeof *m); /* mostly idle tables: only what holds something is written */
+        m->opt = *o;
+        m->timer_fd = m->signal_fd = m->watchdog_fd = -EBADF;
         hr_executor_init_closed(&m->executor); /* set up below when acting */
         hr_child_init(&m->hibernate_child);
         hr_control_init(&m->control);

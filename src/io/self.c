@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* mlockall and oom_score_adj for the daemon itself. */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <malloc.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +25,37 @@ static __attribute__((noinline)) void touch_stack(unsigned kib) {
                 touch_stack(kib - 4);
 }
 
+/* Our executable's first segment holds the ELF and program headers and, in a static PIE, the relocations (53 KiB)
+ * that start-up applied to other segments: read once, never again, yet mapped and counted as resident. Before
+ * mlockall() its pages are dropped from our page tables. Only when it is read-only: a private mapping that was
+ * never written is the file's own pages, so nothing is lost, and anything that looks again (the unwinder reads
+ * the program headers) simply faults them back in from the page cache. */
+static int drop_startup_segment_of(struct dl_phdr_info *info, size_t size, void *userdata) {
+        (void) size;
+        (void) userdata;
+        for (size_t i = 0; i < info->dlpi_phnum; i++) {
+                const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+                if (ph->p_type != PT_LOAD || ph->p_offset != 0)
+                        continue;
+                if (ph->p_flags != PF_R) /* code or data: in use */
+                        break;
+                long page = sysconf(_SC_PAGESIZE);
+                uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+                if (page <= 0 || lo % (uintptr_t) page != 0)
+                        break;
+                hi = (hi + (uintptr_t) page - 1) & ~((uintptr_t) page - 1);
+                (void) madvise((void *) lo, hi - lo, MADV_DONTNEED);
+                break;
+        }
+        return 1; /* the first object is the executable: stop there */
+}
+
+static void drop_startup_segment(void) {
+        (void) dl_iterate_phdr(drop_startup_segment_of, NULL);
+}
+
 int hr_self_lock_memory(unsigned stack_kib) {
+        drop_startup_segment();
         touch_stack(stack_kib);
         /* Locked heap pages stay resident once freed (madvise cannot drop locked pages), and glibc raises its mmap
          * threshold after each large free, so large transient buffers (an incident clip's JSON) would move into

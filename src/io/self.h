@@ -2,8 +2,9 @@
 /* Self-protection of the daemon: stay resident (mlockall) and out of the OOM killer's way. */
 #pragma once
 
-/* Touches `stack_kib` of stack so it is resident, then mlockall(MCL_CURRENT|MCL_FUTURE|MCL_ONFAULT):
- * pages are locked as they are touched, so resident memory stays what the daemon really uses.
+/* Drops the executable's start-up-only headers and relocations from the page tables, touches `stack_kib` of
+ * stack so it is resident, then mlockall(MCL_CURRENT|MCL_FUTURE|MCL_ONFAULT): pages are locked as they are
+ * touched, so resident memory stays what the daemon really uses. Call it once start-up is done.
  * Needs CAP_IPC_LOCK beyond RLIMIT_MEMLOCK. Returns 0 or -errno. */
 int hr_self_lock_memory(unsigned stack_kib);
 

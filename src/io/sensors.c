@@ -4,26 +4,48 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "io/sensors.h"
 #include "shared/macros.h"
+#include "shared/zero.h"
 
 #define SENSOR_BUF_SIZE (64 * 1024)
 
-static int open_file(HrSensorFile *f, int dirfd, const char *prefix, const char *rel) {
-        int n = snprintf(f->rel, sizeof f->rel, "%s%s", prefix, rel);
-        if (n < 0 || (size_t) n >= sizeof f->rel)
-                return -ENAMETOOLONG;
-        f->fd = openat(dirfd, f->rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+/* Opens `path` (relative to dirfd) and keeps `display`, the path relative to the root, for messages. The name is
+ * a copy on the heap, made once when the sources are opened: an inline PATH_MAX buffer per file would give each
+ * of the twenty files a page of its own. */
+static int open_file(HrSensorFile *f, int dirfd, const char *path, const char *display) {
+        f->rel = strdup(display);
+        if (!f->rel)
+                return -ENOMEM;
+        f->fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         return f->fd < 0 ? -errno : 0;
+}
+
+static void close_file(HrSensorFile *f) {
+        f->fd = hr_close(f->fd);
+        free(f->rel);
+        f->rel = NULL;
 }
 
 static void sensor_file_init(HrSensorFile *f) {
         f->fd = -EBADF;
-        f->rel[0] = '\0';
+        f->rel = NULL;
+}
+
+/* "zram<N>" exactly; N into *ret. */
+static bool zram_name(const char *name, unsigned *ret) {
+        uint64_t v;
+        if (strncmp(name, "zram", 4) != 0 || name[4] == '\0' || hr_parse_u64(name + 4, strlen(name + 4), &v) < 0 ||
+            v > UINT_MAX)
+                return false;
+        *ret = (unsigned) v;
+        return true;
 }
 
 static void open_zram(HrSensors *s) {
@@ -43,19 +65,18 @@ static void open_zram(HrSensors *s) {
         }
         while ((de = readdir(d)) && s->n_zram < HR_ZRAM_MAX) {
                 unsigned idx;
-                char tail;
-                char rel[NAME_MAX + 32], buf[64];
+                char rel[NAME_MAX + 32], display[NAME_MAX + 40], buf[64];
                 HrSensorFile *f = &s->zram[s->n_zram];
 
-                if (sscanf(de->d_name, "zram%u%c", &idx, &tail) != 1)
+                if (!zram_name(de->d_name, &idx))
                         continue;
-                (void) snprintf(rel, sizeof rel, "block/%s/", de->d_name);
-                if (open_file(f, s->root->sys_fd, rel, "mm_stat") < 0) {
-                        sensor_file_init(f);
+                /* opened relative to sys/, named relative to the root */
+                (void) snprintf(rel, sizeof rel, "block/%s/mm_stat", de->d_name);
+                (void) snprintf(display, sizeof display, "sys/%s", rel);
+                if (open_file(f, s->root->sys_fd, rel, display) < 0) {
+                        close_file(f);
                         continue;
                 }
-                /* open_file() was relative to sys/: keep the message path relative to the root. */
-                (void) snprintf(f->rel, sizeof f->rel, "sys/block/%s/mm_stat", de->d_name);
                 (void) snprintf(rel, sizeof rel, "block/%s/disksize", de->d_name);
                 uint64_t size = 0;
                 ssize_t n = hr_read_at(s->root->sys_fd, rel, buf, sizeof buf);
@@ -104,17 +125,19 @@ static void open_scope_memory(HrSensors *s) {
         }
         if (n < 0 || (size_t) n >= sizeof dir)
                 return;
-        for (unsigned i = 0; i < ELEMENTSOF(v2); i++)
-                if (open_file(f[i], s->root->root_fd, dir, names[i]) < 0) {
+        for (unsigned i = 0; i < ELEMENTSOF(v2); i++) {
+                n = snprintf(probe, sizeof probe, "%s%s", dir, names[i]);
+                if (n < 0 || (size_t) n >= sizeof probe || open_file(f[i], s->root->root_fd, probe, probe) < 0) {
                         for (unsigned j = 0; j <= i; j++)
-                                f[j]->fd = hr_close(f[j]->fd);
+                                close_file(f[j]);
                         s->mem_v1 = false;
                         return;
                 }
+        }
 }
 
 void hr_sensors_init_closed(HrSensors *s) {
-        *s = (HrSensors) {};
+        hr_zero_sparse(s, sizeof *s);
         for (unsigned i = 0; i < _HR_PSI_RESOURCE_MAX; i++)
                 sensor_file_init(&s->psi[i]);
         sensor_file_init(&s->meminfo);
@@ -151,33 +174,36 @@ int hr_sensors_open(HrSensors *s, const HrSysroot *root, const char *scope_rel) 
         s->buf_size = SENSOR_BUF_SIZE;
 
         for (unsigned i = 0; i < _HR_PSI_RESOURCE_MAX; i++) {
-                char name[32];
+                char path[PATH_MAX + 32];
                 if (s->scope_rel[0]) {
-                        (void) snprintf(name, sizeof name, "/%s.pressure", psi_file[i]);
-                        r = open_file(&s->psi[i], root->root_fd, s->scope_rel, name);
+                        (void) snprintf(path, sizeof path, "%s/%s.pressure", s->scope_rel, psi_file[i]);
+                        r = open_file(&s->psi[i], root->root_fd, path, path);
                 } else {
-                        (void) snprintf(name, sizeof name, "pressure/%s", psi_file[i]);
-                        r = open_file(&s->psi[i], root->proc_fd, "", name);
-                        (void) snprintf(s->psi[i].rel, sizeof s->psi[i].rel, "proc/pressure/%s", psi_file[i]);
+                        (void) snprintf(path, sizeof path, "proc/pressure/%s", psi_file[i]);
+                        r = open_file(&s->psi[i], root->proc_fd, path + 5, path);
                 }
+                if (r == -ENOMEM)
+                        goto fail;
                 if (r < 0)
                         s->psi[i].fd = -EBADF; /* PSI off or absent: the caller reports it once */
         }
 
-        r = open_file(&s->meminfo, root->proc_fd, "", "meminfo");
-        (void) snprintf(s->meminfo.rel, sizeof s->meminfo.rel, "proc/meminfo");
+        r = open_file(&s->meminfo, root->proc_fd, "meminfo", "proc/meminfo");
         if (r < 0)
                 goto fail;
-        r = open_file(&s->vmstat, root->proc_fd, "", "vmstat");
-        (void) snprintf(s->vmstat.rel, sizeof s->vmstat.rel, "proc/vmstat");
+        r = open_file(&s->vmstat, root->proc_fd, "vmstat", "proc/vmstat");
         if (r < 0)
                 goto fail;
-        if (open_file(&s->swaps, root->proc_fd, "", "swaps") < 0)
+        r = open_file(&s->swaps, root->proc_fd, "swaps", "proc/swaps");
+        if (r == -ENOMEM)
+                goto fail;
+        if (r < 0)
                 s->swaps.fd = -EBADF; /* kernels without CONFIG_SWAP */
-        (void) snprintf(s->swaps.rel, sizeof s->swaps.rel, "proc/swaps");
-        if (open_file(&s->loadavg, root->proc_fd, "", "loadavg") < 0)
+        r = open_file(&s->loadavg, root->proc_fd, "loadavg", "proc/loadavg");
+        if (r == -ENOMEM)
+                goto fail;
+        if (r < 0)
                 s->loadavg.fd = -EBADF; /* only a hint: when new processes appear */
-        (void) snprintf(s->loadavg.rel, sizeof s->loadavg.rel, "proc/loadavg");
 
         open_zram(s);
         if (s->scope_rel[0])
@@ -190,16 +216,16 @@ fail:
 
 void hr_sensors_close(HrSensors *s) {
         for (unsigned i = 0; i < _HR_PSI_RESOURCE_MAX; i++)
-                s->psi[i].fd = hr_close(s->psi[i].fd);
-        s->meminfo.fd = hr_close(s->meminfo.fd);
-        s->vmstat.fd = hr_close(s->vmstat.fd);
-        s->swaps.fd = hr_close(s->swaps.fd);
-        s->loadavg.fd = hr_close(s->loadavg.fd);
-        s->mem_limit.fd = hr_close(s->mem_limit.fd);
-        s->mem_usage.fd = hr_close(s->mem_usage.fd);
-        s->mem_stat.fd = hr_close(s->mem_stat.fd);
-        for (unsigned i = 0; i < s->n_zram; i++)
-                s->zram[i].fd = hr_close(s->zram[i].fd);
+                close_file(&s->psi[i]);
+        close_file(&s->meminfo);
+        close_file(&s->vmstat);
+        close_file(&s->swaps);
+        close_file(&s->loadavg);
+        close_file(&s->mem_limit);
+        close_file(&s->mem_usage);
+        close_file(&s->mem_stat);
+        for (unsigned i = 0; i < HR_ZRAM_MAX; i++)
+                close_file(&s->zram[i]);
         s->n_zram = 0;
         free(s->buf);
         s->buf = NULL;

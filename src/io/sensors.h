@@ -9,11 +9,9 @@
 #include "io/sysroot.h"
 #include "parse/parse.h"
 
-#define HR_SENSOR_REL_MAX (PATH_MAX + 32)
-
 typedef struct HrSensorFile {
         int fd;                       /* -EBADF when absent */
-        char rel[HR_SENSOR_REL_MAX];  /* path relative to the root, for messages */
+        char *rel;                    /* path relative to the root, for messages; NULL when never opened */
 } HrSensorFile;
 
 typedef struct HrSensors {

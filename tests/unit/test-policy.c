@@ -740,7 +740,8 @@ static void test_cases(void **state) {
 
                 memset(&again, 0xa5, sizeof(again));
                 hr_policy_plan(&c, &snap, &s, &again);
-                if (memcmp(&out, &again, sizeof(out)) != 0)
+                /* the n actions planned, byte for byte; the slots past n are not part of the plan */
+                if (out.n != again.n || memcmp(out.items, again.items, out.n * sizeof(out.items[0])) != 0)
                         fail_msg("case \"%s\": a second plan differs", cs->name);
 
                 table_done(&t);
