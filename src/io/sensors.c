@@ -12,7 +12,6 @@
 
 #include "io/sensors.h"
 #include "shared/macros.h"
-#include "shared/zero.h"
 
 #define SENSOR_BUF_SIZE (64 * 1024)
 
@@ -137,7 +136,7 @@ static void open_scope_memory(HrSensors *s) {
 }
 
 void hr_sensors_init_closed(HrSensors *s) {
-        hr_zero_sparse(s, sizeof *s);
+        *s = (HrSensors) {}; /* small since the file names moved to the heap; may be uninitialised (a reload's) */
         for (unsigned i = 0; i < _HR_PSI_RESOURCE_MAX; i++)
                 sensor_file_init(&s->psi[i]);
         sensor_file_init(&s->meminfo);

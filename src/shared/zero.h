@@ -10,7 +10,8 @@
  * (the monitor, the executor, cgroup relief) is hundreds of KiB of fixed-size tables, almost all of it unused
  * most of the time; it lives in the zero-filled bss, and a plain memset or compound-literal assignment would
  * dirty every page of it, making it resident (and, under mlockall, locked) for nothing. Reading an untouched
- * anonymous page maps the shared zero page, which is not counted as resident. */
+ * anonymous page maps the shared zero page, which is not counted as resident. The memory must be initialised
+ * (static, calloc'd, or cleared before): it is read first, and memcheck rightly objects to reading garbage. */
 static inline void hr_zero_sparse(void *p, size_t n) {
         enum { BLOCK = 4096 };
         unsigned char *b = p, *end = b + n;
