@@ -37,15 +37,16 @@ static bool glob_in(const char *const *globs, const char *s, int flags) {
         return false;
 }
 
-/* The next word of *s into w (which holds a whole command line): words are what lies between single spaces, as
- * the arguments were joined, so an empty argument is an empty word. *s is NULL after the last one. */
-static bool next_word(const char **s, char *w) {
+/* The next word of *s into w: words are what lies between single spaces, as the arguments were joined, so an
+ * empty argument is an empty word. A word longer than w (a command line from the table never has one) is
+ * compared by its first size - 1 bytes. *s is NULL after the last one. */
+static bool next_word(const char **s, char *w, size_t size) {
         const char *p = *s;
         if (!p)
                 return false;
-        size_t n = strcspn(p, " ");
-        memcpy(w, p, n);
-        w[n] = '\0';
+        size_t n = strcspn(p, " "), k = n < size ? n : size - 1;
+        memcpy(w, p, k);
+        w[k] = '\0';
         *s = p[n] ? p + n + 1 : NULL;
         return true;
 }
@@ -55,7 +56,7 @@ static bool words_match(const HrWordMatch *m, const char *cmdline) {
         const char *s = cmdline;
         bool after_prog = false;
 
-        while (next_word(&s, w)) {
+        while (next_word(&s, w, sizeof w)) {
                 if (!m->progs || after_prog) {
                         if (glob_in(m->args, w, 0))
                                 return true;

@@ -378,6 +378,15 @@ static void test_builtin_words_as_regex(void **state) {
                 }
                 regfree(&re);
         }
+
+        /* Longer than any command line the table holds: a word past the matcher's buffer is cut, not overrun. */
+        static char big[3 * HR_CMDLINE_MAX];
+        memset(big, 'a', sizeof big - 1);
+        memcpy(big + sizeof big - 1 - strlen(" --type=renderer"), " --type=renderer", strlen(" --type=renderer"));
+        const char *field[_HR_MATCH_MAX] = { "x", big, big, "/", "alice" };
+        assert_true(hr_rule_matches_subjects(rule_named(&c, "browser-renderer"), field));
+        assert_false(hr_rule_matches_subjects(rule_named(&c, "firefox-content"), field));
+        assert_false(hr_rule_matches_subjects(rule_named(&c, "go-build"), field));
         hr_config_done(&c);
 }
 
