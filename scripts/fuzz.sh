@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(ini registry psi meminfo vmstat swaps zram mountinfo pidstat number loadavg maps drm cgmem conf-value conf-load control)
+targets=(ini registry psi meminfo vmstat swaps zram mountinfo pidstat number loadavg maps drm cgmem rules conf-value conf-load
+         control)
 target=${1:?usage: scripts/fuzz.sh TARGET|all [SECONDS]  (TARGET: ${targets[*]})}
 seconds=${2:-120}
 
@@ -34,7 +35,7 @@ case "$target" in
 registry) sources=(tests/fuzz/fuzz-registry.c src/daemon/registry.c src/core/policy.c src/core/pressure.c
                    src/core/level.c src/core/action.c)
           libs=(-ljson-c) ;;
-psi|meminfo|vmstat|swaps|zram|mountinfo|pidstat|number|loadavg|maps|drm|cgmem)
+psi|meminfo|vmstat|swaps|zram|mountinfo|pidstat|number|loadavg|maps|drm|cgmem|rules)
         sources=("tests/fuzz/fuzz-$target.c" "${parse_srcs[@]}") ;;
 ini|conf-value|conf-load|control)
         # The daemon layer whole (its objects call each other), as meson's libhr_daemon links it.
