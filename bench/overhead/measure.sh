@@ -2,7 +2,7 @@
 # The overhead benchmark's measuring half, run on the host or inside the VM test bed (bench/overhead.sh runs it in
 # both and writes the tables). On the machine it runs on it measures, for each contender (headroomd, earlyoom,
 # nohang):
-#   idle  all side by side on their default settings: wake-ups/s (context switches of every thread), VmRSS, VmHWM,
+#   idle  all side by side on their default settings: wake-ups/s (context switches of every thread), RSS (smaps_rollup), peak,
 #         CPU time (the scheduler's ns clock, /proc/PID/task/*/schedstat) over --idle-seconds;
 #   scan  each alone (they take turns), with thresholds that are always crossed, so every poll is a full victim
 #         selection: CPU time of each selection (read between two), first with the machine's own processes, then
@@ -118,6 +118,22 @@ status_kib() { # R = the kB value of field $2 in /proc/$1/status
         local k v
         R=""
         while read -r k v _; do [ "$k" = "$2:" ] && { R=$v; break; }; done <"/proc/$1/status"
+}
+# R = resident KiB from a walk of the page tables (smaps_rollup's Rss). VmRSS is a counter that kernels before 6.2
+# update lazily per thread (SPLIT_RSS_COUNTING): in the 6.1 test bed an idle earlyoom showed 928 KiB of VmRSS
+# while its page tables held 1684 KiB. Falls back to VmRSS where smaps_rollup is missing (before 4.14).
+rss_kib() {
+        local k v
+        R=""
+        if [ -r "/proc/$1/smaps_rollup" ]; then
+                while read -r k v _; do [ "$k" = "Rss:" ] && { R=$v; break; }; done <"/proc/$1/smaps_rollup"
+        fi
+        [ -n "$R" ] || status_kib "$1" VmRSS
+}
+# R = peak resident KiB: VmHWM (the same lazy counter), or the exact RSS $2 when that is higher.
+peak_kib() {
+        status_kib "$1" VmHWM
+        [ -n "$R" ] && [ "$R" -ge "$2" ] || R=$2
 }
 note() { echo "measure: $* ($((SECONDS - t_start)) s)" >&2; }
 mem_kib() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
@@ -354,9 +370,9 @@ for attempt in 1 2; do
                 dc=$((R - ${c0[$n]}))
                 cpu_ns "$p"
                 dt=$((R - ${t0[$n]}))
-                status_kib "$p" VmRSS
+                rss_kib "$p"
                 rss=$R
-                status_kib "$p" VmHWM
+                peak_kib "$p" "$rss"
                 rows+=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$n" "$idle_s" "$dc" "$dt" "$rss" "$R" "$stall_ms" \
                         "$avail_pct" "$attempt")$'\n'
         done
@@ -422,9 +438,9 @@ scan_phase() { # phase window-seconds rounds
                         kill -CONT "${cpid[$n]}"
                         [ "$(hr_level)" = 1 ] || { echo "measure: headroomd left ELEVATED during the window" >&2; exit 1; }
                 fi
-                status_kib "${cpid[$n]}" VmRSS
+                rss_kib "${cpid[$n]}"
                 rss=$R
-                status_kib "${cpid[$n]}" VmHWM
+                peak_kib "${cpid[$n]}" "$rss"
                 hwm=$R
                 stop "$n"
                 one_file=$tmp/$n-$phase.one

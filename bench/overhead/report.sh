@@ -116,9 +116,11 @@ cat <<'EOF'
   -r 3600` (Debian's `EARLYOOM_ARGS`), `nohang --monitor` with Debian's `/etc/nohang/nohang.conf` except
   `min_badness` (below). Once each has logged that it runs, and 3 s more, all are measured over the same window:
   wake-ups = context switches (voluntary and involuntary, summed over the threads), CPU = the scheduler's clock
-  (`/proc/PID/task/*/schedstat`), RSS = `VmRSS`, peak = `VmHWM`. A window with a memory stall over 50 ms on the
-  machine (someone else's work: headroomd then samples faster, by design) is repeated once and the calmer one
-  kept. The window is 65 s because headroomd scans once a minute at NORMAL to keep its table warm.
+  (`/proc/PID/task/*/schedstat`), RSS = `Rss` of `/proc/PID/smaps_rollup` (a walk of the page tables; `VmRSS` is a
+  counter that kernels before 6.2 update lazily per thread, and in the 6.1 VM an idle earlyoom showed 928 KiB of
+  `VmRSS` with 1684 KiB in its page tables), peak = `VmHWM`, or that RSS when it is higher. A window with a
+  memory stall over 50 ms on the machine (someone else's work: headroomd then samples faster, by design) is
+  repeated once and the calmer one kept. The window is 65 s because headroomd scans once a minute at NORMAL to keep its table warm.
 - **Scan.** All contenders start together, configured so that every poll is a full victim selection and nothing
   is done; then they take turns (SIGSTOP / SIGCONT, 3 turns each), so each is measured alone and whatever else
   the machine does falls on all of them alike.
