@@ -763,14 +763,22 @@ static const char *tier_name(int32_t priority) {
         return tier_table[hr_tier_of(priority)];
 }
 
+/* The plan's next action, cleared (NULL when the list is full). Only the slots used are written: the rest of the
+ * list stays untouched, and not resident. */
+static HrAction *new_action(Plan *pl) {
+        if (pl->out->n >= HR_ACTIONS_MAX)
+                return NULL;
+        HrAction *a = &pl->out->items[pl->out->n++];
+        *a = (HrAction) {};
+        return a;
+}
+
 static void emit_pick(Plan *pl, const Pick *k) {
         const HrActionConfig *ac = &pl->c->actions;
-        HrAction *a;
+        HrAction *a = new_action(pl);
 
-        if (pl->out->n >= HR_ACTIONS_MAX)
+        if (!a)
                 return;
-        a = &pl->out->items[pl->out->n++];
-        *a = (HrAction) {};
         a->type = k->type;
         a->pid = k->p->pid;
         a->start_time = k->p->start_time;
@@ -798,19 +806,16 @@ static void emit_pick(Plan *pl, const Pick *k) {
 /* An action on a tracked process (p: its process in this scan, or NULL): THAW, RESTORE or SPARE end what is
  * tracked of it; PAGE_OUT does not. */
 static void emit_tracked(Plan *pl, const HrTracked *tr, const HrProc *p, HrActionType type, HrReason reason) {
-        HrAction *a;
+        HrAction *a = new_action(pl);
 
-        if (pl->out->n >= HR_ACTIONS_MAX)
+        if (!a)
                 return;
-        a = &pl->out->items[pl->out->n++];
-        *a = (HrAction) {};
         a->type = type;
         a->pid = tr->pid;
         a->start_time = tr->start_time;
         bprintf(a->comm, sizeof(a->comm), "%s", tr->comm);
         a->priority = p ? p->priority : tr->priority;
         a->whole_cgroup = tr->whole_cgroup;
-        a->kill_group = false;
         bprintf(a->cgroup, sizeof(a->cgroup), "%s", tr->cgroup);
         a->freeable_kib = type == HR_ACTION_PAGE_OUT && p ? p->rss_anon_kib : tr->rss_kib;
         a->reason = reason;
@@ -900,9 +905,7 @@ void hr_policy_plan(const HrConfig *c, const HrSnapshot *snap, const HrPolicySta
         /* Static would break reentrancy; the stack holds it (about 45 KiB, touched by the startup self-test). */
         Plan pl;
 
-        /* Only the n actions planned are written (each cleared first): the list's unused slots, most of its 30
-         * KiB, stay untouched and never become resident. */
-        ret->n = 0;
+        ret->n = 0; /* new_action() writes only the slots planned */
         if ((unsigned) snap->level >= _HR_LEVEL_MAX || !snap->procs)
                 return; /* without a table nothing is known to be gone or safe */
 

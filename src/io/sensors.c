@@ -135,19 +135,24 @@ static void open_scope_memory(HrSensors *s) {
         }
 }
 
+/* Every file the sampler may hold, whether open or not. */
+static void each_file(HrSensors *s, void (*fn)(HrSensorFile *f)) {
+        for (unsigned i = 0; i < _HR_PSI_RESOURCE_MAX; i++)
+                fn(&s->psi[i]);
+        fn(&s->meminfo);
+        fn(&s->vmstat);
+        fn(&s->swaps);
+        fn(&s->loadavg);
+        fn(&s->mem_limit);
+        fn(&s->mem_usage);
+        fn(&s->mem_stat);
+        for (unsigned i = 0; i < HR_ZRAM_MAX; i++)
+                fn(&s->zram[i]);
+}
+
 void hr_sensors_init_closed(HrSensors *s) {
         *s = (HrSensors) {}; /* small since the file names moved to the heap; may be uninitialised (a reload's) */
-        for (unsigned i = 0; i < _HR_PSI_RESOURCE_MAX; i++)
-                sensor_file_init(&s->psi[i]);
-        sensor_file_init(&s->meminfo);
-        sensor_file_init(&s->vmstat);
-        sensor_file_init(&s->swaps);
-        sensor_file_init(&s->loadavg);
-        sensor_file_init(&s->mem_limit);
-        sensor_file_init(&s->mem_usage);
-        sensor_file_init(&s->mem_stat);
-        for (unsigned i = 0; i < HR_ZRAM_MAX; i++)
-                sensor_file_init(&s->zram[i]);
+        each_file(s, sensor_file_init);
 }
 
 int hr_sensors_open(HrSensors *s, const HrSysroot *root, const char *scope_rel) {
@@ -214,17 +219,7 @@ fail:
 }
 
 void hr_sensors_close(HrSensors *s) {
-        for (unsigned i = 0; i < _HR_PSI_RESOURCE_MAX; i++)
-                close_file(&s->psi[i]);
-        close_file(&s->meminfo);
-        close_file(&s->vmstat);
-        close_file(&s->swaps);
-        close_file(&s->loadavg);
-        close_file(&s->mem_limit);
-        close_file(&s->mem_usage);
-        close_file(&s->mem_stat);
-        for (unsigned i = 0; i < HR_ZRAM_MAX; i++)
-                close_file(&s->zram[i]);
+        each_file(s, close_file);
         s->n_zram = 0;
         free(s->buf);
         s->buf = NULL;
