@@ -304,19 +304,19 @@ int hr_executor_attach(HrExecutor *ex, HrLoop *loop) {
         return hr_loop_add_fd(loop, ex->timer_fd, EPOLLIN, on_grace_timer, ex);
 }
 
-/* Sends SIGTERM (grace > 0) or SIGKILL and watches the pidfd. Takes over pidfd. */
-static int start_victim(HrExecutor *ex, const HrAction *a, int pidfd, usec_t now) {
+/* Sends SIGTERM (grace > 0) or SIGKILL and watches the pidfd. Takes over pidfd. frozen: the victim's freeze
+ * record, if we hold it frozen: a frozen process cannot act on SIGTERM, so it is thawed first (SIGKILL needs
+ * no thaw). */
+static int start_victim(HrExecutor *ex, const HrAction *a, int pidfd, usec_t now, const HrRegistryEntry *frozen) {
         HrVictim *v = victim_slot(ex);
-        const HrRegistryEntry *held = hr_registry_find(&ex->registry, a->pid, a->start_time);
         int r;
 
         if (!v) {
                 (void) close(pidfd);
                 return -EBUSY;
         }
-        /* A frozen process cannot act on SIGTERM: thaw it first (SIGKILL needs no thaw). */
-        if (held && held->state == HR_TRACKED_FROZEN && a->type == HR_ACTION_TERMINATE)
-                (void) thaw_entry(ex, held);
+        if (frozen && a->type == HR_ACTION_TERMINATE)
+                (void) thaw_entry(ex, frozen);
 
         *v = (HrVictim) {
                 .pidfd = pidfd,
@@ -351,6 +351,36 @@ static int start_victim(HrExecutor *ex, const HrAction *a, int pidfd, usec_t now
                 ex->n_terminated++;
         }
         arm_grace_timer(ex);
+        return 0;
+}
+
+static int registry_put(HrExecutor *ex, const HrAction *a, HrTrackedState state, HrFreezeMethod m);
+
+/* Ends a victim (TERMINATE or KILL), recorded ahead: the TERMINATING entry is saved before the signal, so a
+ * crash between the two leaves a record and the next start takes the victim over (watches it, SIGKILL after
+ * a grace) instead of choosing and signalling it again. One we hold frozen keeps its freeze method in that
+ * record until it is thawed for its SIGTERM, so a crash in between still thaws it. On failure the record is
+ * put back as it was (saved with the plan). Takes over pidfd. */
+static int end_victim(HrExecutor *ex, const HrAction *a, int pidfd, usec_t now) {
+        const HrRegistryEntry *held = hr_registry_find(&ex->registry, a->pid, a->start_time);
+        HrRegistryEntry before;
+        bool frozen = held && held->state == HR_TRACKED_FROZEN;
+        int r;
+
+        if (held)
+                before = *held;
+        if (registry_put(ex, a, HR_TRACKED_TERMINATING, frozen ? before.method : HR_FREEZE_NONE) == 0)
+                save_registry(ex);
+        r = start_victim(ex, a, pidfd, now, frozen ? &before : NULL);
+        if (r < 0) {
+                if (held)
+                        (void) hr_registry_put(&ex->registry, &before);
+                else
+                        (void) hr_registry_remove(&ex->registry, a->pid, a->start_time);
+                return r;
+        }
+        if (frozen && a->type == HR_ACTION_TERMINATE) /* thawed now: nothing left to undo (saved with the plan) */
+                (void) registry_put(ex, a, HR_TRACKED_TERMINATING, HR_FREEZE_NONE);
         return 0;
 }
 
@@ -444,7 +474,7 @@ static void signal_group(HrExecutor *ex, const HrProcTable *t, const HrAction *a
                 log_notice("%s %d (%s, priority %d) with its process group leader %d (%s): %s",
                            m.type == HR_ACTION_KILL || m.grace_usec == 0 ? "SIGKILL" : "SIGTERM", (int) m.pid, comm,
                            m.priority, (int) a->pid, leader, a->why);
-                r = start_victim(ex, &m, fd, now);
+                r = end_victim(ex, &m, fd, now);
                 if (r < 0) {
                         log_error_errno(r, "%d (%s) of the process group of %d (%s): %s", (int) m.pid, comm, (int) a->pid,
                                         leader, r == -EBUSY ? "too many victims at once, left alone" : "failed: %m");
@@ -453,7 +483,6 @@ static void signal_group(HrExecutor *ex, const HrProcTable *t, const HrAction *a
                                 break;
                         continue;
                 }
-                (void) registry_put(ex, &m, HR_TRACKED_TERMINATING, HR_FREEZE_NONE);
                 if (done->n < done_max)
                         done->items[done->n++] = m;
                 n++;
@@ -489,10 +518,16 @@ static unsigned long long images_mib(const char *dir) {
 }
 
 /* Starts the dump of a CHECKPOINT (recorded ahead: a crash mid-dump leaves a record the next start can
- * check). 0 when criu runs (it owns fd now); otherwise says why and returns -errno, fd still ours. */
+ * check). One we hold frozen is thawed first: criu cannot seize a task in a frozen cgroup, and would dump a
+ * stopped one stopped, to be restored stopped; until then its record keeps the freeze method, so a crash in
+ * between still thaws it. 0 when criu runs (it owns fd now); otherwise says why and returns -errno, fd still
+ * ours. */
 static int start_checkpoint(HrExecutor *ex, const HrAction *a, int fd, const char *line) {
         char why[400];
         const char *no = hr_criu_unavailable();
+        const HrRegistryEntry *held;
+        HrRegistryEntry before;
+        bool frozen;
         int r;
 
         if (!no && a->checkpoint_auto) {
@@ -506,8 +541,16 @@ static int start_checkpoint(HrExecutor *ex, const HrAction *a, int fd, const cha
                 log_warning("%s: cannot checkpoint (%s); terminating instead", line, no);
                 return -EOPNOTSUPP;
         }
-        if (registry_put(ex, a, HR_TRACKED_CHECKPOINTED, HR_FREEZE_NONE) == 0)
+        held = hr_registry_find(&ex->registry, a->pid, a->start_time);
+        frozen = held && held->state == HR_TRACKED_FROZEN;
+        if (frozen)
+                before = *held;
+        if (registry_put(ex, a, HR_TRACKED_CHECKPOINTED, frozen ? before.method : HR_FREEZE_NONE) == 0)
                 save_registry(ex);
+        if (frozen) {
+                (void) thaw_entry(ex, &before);
+                (void) registry_put(ex, a, HR_TRACKED_CHECKPOINTED, HR_FREEZE_NONE); /* saved with the plan */
+        }
         r = hr_criu_dump(&ex->criu, a, fd, checkpoint_dir(ex), criu_bound(ex), why, sizeof why);
         if (r < 0) {
                 (void) hr_registry_remove(&ex->registry, a->pid, a->start_time);
@@ -590,8 +633,7 @@ static void on_criu_done(void *userdata, HrCriuRun *run, bool ok, const char *wh
         if (fd >= 0 && hr_pidfd_exited(fd) != 1) {
                 HrAction t = *a;
                 t.type = HR_ACTION_TERMINATE;
-                if (start_victim(ex, &t, fd, hr_now()) == 0)
-                        (void) registry_put(ex, &t, HR_TRACKED_TERMINATING, HR_FREEZE_NONE);
+                (void) end_victim(ex, &t, fd, hr_now());
         } else
                 hr_close(fd);
         save_registry(ex);
@@ -698,10 +740,9 @@ static int apply_one(HrExecutor *ex, HrAction *a, usec_t now) {
         case HR_ACTION_TERMINATE:
         case HR_ACTION_KILL:
                 log_notice("%s", line);
-                r = start_victim(ex, a, fd, now);
+                r = end_victim(ex, a, fd, now);
                 if (r < 0)
                         break;
-                (void) registry_put(ex, a, HR_TRACKED_TERMINATING, HR_FREEZE_NONE);
                 return 0;
         default:
                 (void) close(fd);
@@ -835,10 +876,12 @@ unsigned hr_executor_thaw_all(HrExecutor *ex) {
 /* What a victim a previous run had sent SIGTERM gets from the new run before SIGKILL (its own grace is unknown). */
 #define TAKEOVER_GRACE_USEC (5 * USEC_PER_SEC)
 
-/* A TERMINATING entry of a previous run whose process still runs: watched like one of ours. */
+/* A TERMINATING entry of a previous run whose process still runs: watched like one of ours. One that run
+ * still held frozen (it crashed before the thaw that goes ahead of SIGTERM) is thawed first. */
 static int take_over_victim(HrExecutor *ex, const HrRegistryEntry *e) {
         HrVictim *v = victim_slot(ex);
         usec_t now = hr_now();
+        char thawed[64] = "";
         int fd, r;
 
         if (!v)
@@ -846,6 +889,15 @@ static int take_over_victim(HrExecutor *ex, const HrRegistryEntry *e) {
         r = hr_pidfd_pin(ex->root, e->pid, e->start_time, &fd);
         if (r < 0)
                 return r;
+        if (e->method != HR_FREEZE_NONE) {
+                r = thaw_entry(ex, e);
+                if (r < 0 && r != -ESRCH)
+                        log_error_errno(r, "Previous run: thaw %d (%s) failed: %m", (int) e->pid,
+                                        hr_log_safe(e->comm, v->comm, sizeof v->comm));
+                else
+                        (void) snprintf(thawed, sizeof thawed, " and still frozen (thawed [%s])",
+                                        hr_freeze_method_to_string(e->method));
+        }
         *v = (HrVictim) {
                 .pidfd = fd,
                 .pid = e->pid,
@@ -867,8 +919,9 @@ static int take_over_victim(HrExecutor *ex, const HrRegistryEntry *e) {
         }
         arm_grace_timer(ex);
         ex->resync = true; /* the policy learns it is terminating before it plans */
-        log_notice("Previous run: %d (%s, priority %d) was terminating; watched, SIGKILL if still there in %llu s: %s",
-                   (int) e->pid, v->comm, e->priority, (unsigned long long) (TAKEOVER_GRACE_USEC / USEC_PER_SEC), v->why);
+        log_notice("Previous run: %d (%s, priority %d) was terminating%s; watched, SIGKILL if still there in %llu s: %s",
+                   (int) e->pid, v->comm, e->priority, thawed, (unsigned long long) (TAKEOVER_GRACE_USEC / USEC_PER_SEC),
+                   v->why);
         return 0;
 }
 
@@ -929,14 +982,17 @@ int hr_executor_recover(HrExecutor *ex) {
                 }
                 if (e->state == HR_TRACKED_TERMINATING) {
                         if (take_over_victim(ex, e) == 0) {
-                                ex->registry.e[kept++] = *e;
+                                ex->registry.e[kept] = *e;
+                                ex->registry.e[kept++].method = HR_FREEZE_NONE; /* thawed, if it was held */
                                 continue;
                         }
                         log_info("Previous run: %d (%s) was terminating and could not be watched, left as it is",
                                  (int) e->pid, comm);
                         continue;
                 }
-                if (e->state != HR_TRACKED_FROZEN) {
+                /* Anything else still holding a freeze method was frozen when the crash came: a checkpoint
+                 * recorded ahead of the thaw that precedes the dump. */
+                if (e->state != HR_TRACKED_FROZEN && e->method == HR_FREEZE_NONE) {
                         log_info("Previous run: %d (%s) was %s, left as it is", (int) e->pid, comm,
                                  hr_tracked_state_to_string(e->state));
                         continue;

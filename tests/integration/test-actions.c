@@ -743,16 +743,22 @@ static uint64_t rss_mib(pid_t pid) {
 /* A [Pressure] section that is CRITICAL (70 points from MemAvailable) while a child holds size_mib and
  * calm once that is freed: the MemAvailable ramp sits between now and now + size_mib, a third of it from
  * either edge, so the rest of the machine would have to move that much to change the outcome. */
-static const char *pressure_from(unsigned size_mib) {
+/* The MemAvailable ramp placed so that size_mib held by the test's process is worth weight x 100 points. */
+static const char *pressure_weighted(unsigned size_mib, double weight) {
         static char text[512];
         uint64_t total = meminfo_kib("MemTotal"), avail = meminfo_kib("MemAvailable");
         uint64_t start = avail + (uint64_t) size_mib * 1024 * 2 / 3, full = avail + (uint64_t) size_mib * 1024 / 3;
         assert_true(total > 0 && start < total);
         snprintf(text, sizeof text,
-                 "[Pressure]\nSwapCredit=0\nMemAvailableStart=%.2f%%\nMemAvailableFull=%.2f%%\nMemAvailableWeight=0.7\n"
+                 "[Pressure]\nSwapCredit=0\nMemAvailableStart=%.2f%%\nMemAvailableFull=%.2f%%\nMemAvailableWeight=%.2f\n"
                  "PsiSomeWeight=0\nPsiFullWeight=0\nSwapFillWeight=0\nSwapIoWeight=0\nRefaultWeight=0\n",
-                 100.0 * (double) start / (double) total, 100.0 * (double) full / (double) total);
+                 100.0 * (double) start / (double) total, 100.0 * (double) full / (double) total, weight);
         return text;
+}
+
+/* CRITICAL (70 points) while the test's process holds size_mib. */
+static const char *pressure_from(unsigned size_mib) {
+        return pressure_weighted(size_mib, 0.7);
 }
 
 /* CRITICAL while "coop" holds its memory, calm once it sheds it; the warning hook is `hook`. */
@@ -960,6 +966,97 @@ static void test_checkpoint(void **state) {
                 fprintf(stderr, "CRIU works here: %.*s\n", (int) strcspn(l, "\n"), l);
 }
 
+/* A checkpoint victim we hold frozen: "ckpt" is frozen (SIGSTOP) at HIGH, then the pressure rises to CRITICAL
+ * (a reload) and it is chosen for its checkpoint. It is thawed first: with a working CRIU (the VM) it is dumped
+ * and restored running, not stopped; where CRIU fails (this host) the SIGTERM that replaces the checkpoint
+ * reaches a process that can act on it, and it dies of that SIGTERM, not of the SIGKILL after its grace. */
+static void test_checkpoint_frozen(void **state) {
+        char needle[96], images[400], text[2048], n[16], calm[600];
+        const unsigned mib = 64;
+        bool in_vm = getenv("HR_VM") != NULL;
+        int status = 0;
+        (void) state;
+        prepare(0);
+        snprintf(images, sizeof images, "%s/images", in_vm && getenv("HR_VM_RESULTS") ? getenv("HR_VM_RESULTS") : env.dir);
+        snprintf(n, sizeof n, "=%u", mib);
+        env.ckpt = spawn_in("ckpt", n, "600", NULL, -1);
+        assert_true(env.ckpt > 0);
+        double end = itest_now() + 60;
+        while (rss_mib(env.ckpt) < mib && itest_now() < end)
+                itest_sleep_ms(100);
+        assert_true(rss_mib(env.ckpt) >= mib);
+        pid_t pid = env.ckpt;
+
+        /* HIGH (50 points): frozen, nothing ended (no runaway). */
+        char tail[1024];
+        snprintf(tail, sizeof tail,
+                 "CalmSec=2s\n[Thaw]\nMarginMiB=1T\n[Terminate]\nRunawayMiBPerSec=1048576\nGraceCriticalSec=20s\n"
+                 "[Checkpoint]\nEnable=yes\nDirectory=%s\nTimeoutSec=180s\n"
+                 "[Rule ckpt]\nComm=^ckpt$\nPriority=95\nCheckpoint=yes\n" PROTECT_KEEPER,
+                 images);
+        snprintf(text, sizeof text, "%s%s", pressure_weighted(mib, 0.5), tail);
+        const char *conf = config("ckpt-frozen.conf", text);
+        env.daemon = spawn_daemon(conf);
+        snprintf(needle, sizeof needle, "freeze %d (ckpt, priority 95", (int) pid);
+        bool ok = itest_log_wait(&env.log, needle, 1, 30) && wait_states(&pid, 1, true, 5);
+        if (!ok)
+                fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
+        assert_true(ok);
+
+        /* CRITICAL: its checkpoint. */
+        snprintf(text, sizeof text, "%s%s", pressure_weighted(mib, 0.7), tail);
+        (void) config("ckpt-frozen.conf", text);
+        assert_int_equal(kill(env.daemon, SIGHUP), 0);
+        snprintf(needle, sizeof needle, "checkpoint %d (ckpt, priority 95", (int) pid);
+        ok = itest_log_wait(&env.log, needle, 1, 30);
+        snprintf(needle, sizeof needle, "Checkpointed %d (ckpt", (int) pid);
+        double stop = itest_now() + 200;
+        while (ok && !strstr(env.log.buf, needle) && !strstr(env.log.buf, "terminating instead") && itest_now() < stop)
+                (void) itest_log_wait(&env.log, "\n", itest_log_count(&env.log, "\n") + 1, 1);
+        if (!ok || (!strstr(env.log.buf, needle) && !strstr(env.log.buf, "terminating instead")))
+                fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
+        assert_true(ok);
+
+        if (!strstr(env.log.buf, needle)) {
+                /* No working CRIU: terminated instead, and it could act on the SIGTERM (it was thawed for it). */
+                assert_false(in_vm);
+                end = itest_now() + 15; /* under the 20 s grace: a SIGKILL would come after */
+                pid_t r;
+                while ((r = waitpid(env.ckpt, &status, WNOHANG)) == 0 && itest_now() < end)
+                        itest_sleep_ms(50);
+                if (r != env.ckpt || !WIFSIGNALED(status) || WTERMSIG(status) != SIGTERM)
+                        fprintf(stderr, "ckpt: %s; headroomd log:\n%s\n",
+                                r != env.ckpt ? "still there" : WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "exited",
+                                env.log.buf);
+                assert_int_equal(r, env.ckpt);
+                env.ckpt = 0;
+                assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+                stop_daemon(SIGTERM, 0);
+                return;
+        }
+
+        /* Dumped (criu killed it), then restored by a calm daemon from the registry: running, not stopped. */
+        assert_int_equal(waitpid(env.ckpt, &status, 0), env.ckpt);
+        env.ckpt = 0;
+        stop_daemon(SIGTERM, 0);
+        env.log.len = 0;
+        env.log.buf[0] = '\0';
+        snprintf(calm, sizeof calm, "[Pressure]\nCalmSec=2s\n[Checkpoint]\nEnable=yes\nDirectory=%s\nTimeoutSec=180s\n"
+                 PROTECT_KEEPER, images);
+        env.daemon = spawn_daemon(config("calm.conf", calm));
+        snprintf(needle, sizeof needle, "Restored %d (ckpt, priority 95", (int) pid);
+        ok = itest_log_wait(&env.log, needle, 1, 200);
+        if (!ok)
+                fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
+        assert_true(ok);
+        env.restored = pid;
+        itest_sleep_ms(500);
+        char state_now = itest_proc_state(pid);
+        fprintf(stderr, "restored ckpt %d: state %c\n", (int) pid, state_now);
+        assert_true(state_now != 0 && state_now != 'T' && state_now != 't');
+        stop_daemon(SIGTERM, 0);
+}
+
 /* KillGroup=: "make" is terminated at CRITICAL and the two "cc1" of its process group go with it; the
  * "shell", a session leader in the same cgroup, is named in no action and lives. */
 static void test_kill_group(void **state) {
@@ -1039,6 +1136,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_cgroup_relief, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_hibernate, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_checkpoint, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_checkpoint_frozen, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_warning_spares, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_warning_then_terminate, setup, teardown),
         };

@@ -38,6 +38,7 @@ typedef struct Slot {
         int status;
         int killed_by_us; /* the parent ended it itself */
         int want_pid;     /* a "reuse" child: the PID it was to take over */
+        int term_unrecorded; /* the child: SIGTERMs that came while the registry did not say "terminating" */
 } Slot;
 
 #define MAX_KIDS 96
@@ -92,11 +93,34 @@ static struct {
 static Slot *self_slot;
 static volatile sig_atomic_t got_term;
 static bool self_slow;
+static char self_entry[32]; /* the child: how its registry entry starts, {"pid":PID, */
+
+/* In a child's SIGTERM handler (open, read and plain string scans only): whether the registry on disk
+ * records this process as terminating, as the daemon must before it signals (write-ahead). */
+static bool term_recorded(void) {
+        static char buf[64 * 1024];
+        size_t n = 0;
+        int fd = open(env.reg, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        for (ssize_t k; n < sizeof buf - 1 && (k = read(fd, buf + n, sizeof buf - 1 - n)) > 0;)
+                n += (size_t) k;
+        (void) close(fd);
+        buf[n] = '\0';
+        char *e = strstr(buf, self_entry), *eol = e ? strchr(e, '\n') : NULL;
+        if (eol)
+                *eol = '\0';
+        return e && strstr(e, "\"state\":\"terminating\"");
+}
 
 static void on_signal(int sig) {
+        int saved = errno;
         for (unsigned i = 0; i < N_SIGS; i++)
                 if (rec_sigs[i] == sig && self_slot)
                         __atomic_fetch_add(&self_slot->sigs[i], 1, __ATOMIC_SEQ_CST);
+        if (sig == SIGTERM && self_slot && !term_recorded())
+                __atomic_fetch_add(&self_slot->term_unrecorded, 1, __ATOMIC_SEQ_CST);
+        errno = saved;
         if (sig == SIGTERM) {
                 if (self_slow) {
                         got_term = 1;
@@ -111,6 +135,7 @@ static void on_signal(int sig) {
 static void install_handlers(bool slow) {
         struct sigaction sa = { .sa_handler = on_signal };
         self_slow = slow;
+        snprintf(self_entry, sizeof self_entry, "{\"pid\":%d,", (int) getpid());
         for (unsigned i = 0; i < N_SIGS; i++)
                 (void) sigaction(rec_sigs[i], &sa, NULL);
 }
@@ -725,8 +750,10 @@ static const RegEntry *reg_find(const RegEntry *e, unsigned n, int pid) {
 }
 
 /* The registry as a crash left it: well-formed, naming only the test's own children by their (pid, start
- * time) and name, each state with its method; and every child that is stopped or in a cgroup asked to freeze
- * has a "frozen" entry (written ahead of the freeze). Returns the number of frozen entries. */
+ * time) and name, each state with its method; every child that is stopped or in a cgroup asked to freeze has
+ * a "frozen" entry (written ahead of the freeze), or a "terminating" or "checkpointed" one that keeps the
+ * freeze's method (a frozen victim recorded ahead of the thaw that precedes its SIGTERM or its dump). Returns
+ * the number of frozen entries. */
 static unsigned check_crash_registry(RegEntry *e, unsigned *n) {
         char why[300];
         int r = reg_load(e, n, why, sizeof why);
@@ -747,8 +774,10 @@ static unsigned check_crash_registry(RegEntry *e, unsigned *n) {
                 }
                 for (unsigned j = 0; j < i; j++)
                         assert_false(e[j].pid == e[i].pid && e[j].start_time == e[i].start_time);
-                if (strcmp(e[i].state, "frozen") == 0) {
-                        frozen++;
+                bool held_victim = (!strcmp(e[i].state, "terminating") || !strcmp(e[i].state, "checkpointed")) &&
+                                   strcmp(e[i].method, "none") != 0;
+                if (strcmp(e[i].state, "frozen") == 0 || held_victim) {
+                        frozen += !held_victim;
                         if (s->kind == K_APPTAB) {
                                 assert_string_equal(e[i].method, "cgroup");
                                 const char *app = app_of(s);
@@ -771,7 +800,7 @@ static unsigned check_crash_registry(RegEntry *e, unsigned *n) {
                 if (!kid_held(s))
                         continue;
                 const RegEntry *f = reg_find(e, *n, s->pid);
-                if (!f || strcmp(f->state, "frozen") != 0) {
+                if (!f || (strcmp(f->state, "frozen") != 0 && strcmp(f->method, "none") == 0)) {
                         fprintf(stderr, "%d (%s) is held (stopped or freezing) with %s in the registry\n", s->pid,
                                 kind_comm[s->kind], f ? f->state : "no entry");
                         print_log_tail("write-ahead");
@@ -972,6 +1001,7 @@ typedef struct RunCheck {
         bool frozen[MAX_KIDS];     /* per child, in this run */
         char ended_how[MAX_KIDS];  /* per child, in this run: 't' terminated, 'k' killed */
         int ended_run[MAX_KIDS];   /* the first run that ended it, -1 */
+        const char *text;          /* this run's whole log */
         unsigned violations;
 } RunCheck;
 
@@ -992,10 +1022,16 @@ static void check_action(const char *verb, int pid, const char *line, void *user
                 c->violations++;
         }
         bool terminate = !strcmp(verb, "terminate"), kill_ = !strcmp(verb, "kill");
-        /* Ended in an earlier run, a child is not acted on again: it died (its death needs no undoing), or, the
-         * slow one, it is still exiting from the SIGTERM it got, and the restarted daemon took it over (watched,
-         * SIGKILL after its grace: "Previous run: ... was terminating", not an action). */
-        if (c->ended_run[i] >= 0 && c->ended_run[i] < (int) c->run) {
+        /* Ended in an earlier run, a child is not acted on again: it died (its death needs no undoing), or it is
+         * still there (the slow one exiting from its SIGTERM, or one the crash caught between the record that goes
+         * ahead of the SIGTERM and the signal), and the restarted daemon took it over: watched, SIGKILLed when its
+         * grace is over, the previous run's end carried out, not a new choice. */
+        char taken[64];
+        snprintf(taken, sizeof taken, "Previous run: %d (%s, priority ", pid, kind_comm[s->kind]);
+        const char *t = strstr(c->text, taken);
+        const char *w = t ? strstr(t, ") was terminating") : NULL;
+        bool completes = !strcmp(verb, "SIGKILL") && strstr(line, ", grace over") && w && w < t + strcspn(t, "\n");
+        if (c->ended_run[i] >= 0 && c->ended_run[i] < (int) c->run && !completes) {
                 fprintf(stderr, "run %u: %d (%s) was ended in run %d and is acted on again: %s\n", c->run + 1, pid,
                         kind_comm[s->kind], c->ended_run[i] + 1, line);
                 c->violations++;
@@ -1022,8 +1058,9 @@ static void check_action(const char *verb, int pid, const char *line, void *user
 }
 
 /* Over every run's log: no bystander named, no double freeze and no double end within a run, nothing acted on in
- * a later run after it was ended; over every child: no other signal than SIGTERM/SIGCONT, no SIGTERM twice,
- * bystanders never stopped. */
+ * a later run after it was ended (a restart's SIGKILL of a victim it took over carries that end out); over every
+ * child: no other signal than SIGTERM/SIGCONT, no SIGTERM twice, none before the registry on disk said
+ * "terminating", bystanders never stopped. */
 static void check_no_repeats(void) {
         static RunCheck c;
         memset(&c, 0, sizeof c);
@@ -1042,6 +1079,7 @@ static void check_no_repeats(void) {
                 assert_non_null(saved);
                 assert_int_equal(pread(fd, saved, (size_t) size, 0), size);
                 close(fd);
+                c.text = saved;
                 for_each_action(saved, check_action, &c);
                 free(saved);
         }
@@ -1050,6 +1088,11 @@ static void check_no_repeats(void) {
                 const Slot *s = &env.sh->kid[i];
                 if (s->sigs[S_TERM] > 1) {
                         fprintf(stderr, "%d (%s) got SIGTERM %d times\n", s->pid, kind_comm[s->kind], s->sigs[S_TERM]);
+                        c.violations++;
+                }
+                if (s->term_unrecorded) {
+                        fprintf(stderr, "%d (%s) got SIGTERM before the registry recorded it as terminating\n", s->pid,
+                                kind_comm[s->kind]);
                         c.violations++;
                 }
                 for (unsigned k = 2; k < N_SIGS; k++)
@@ -1094,8 +1137,22 @@ static void check_recovered(const RegEntry *crash, unsigned n_crash) {
         for (unsigned i = 0; i < n_crash; i++) {
                 const Slot *s = kid_by_pid(crash[i].pid);
                 char needle[96];
-                if (strcmp(crash[i].state, "frozen") != 0 || !s || s->exited)
+                bool held_victim = !strcmp(crash[i].state, "terminating") && strcmp(crash[i].method, "none") != 0;
+                if ((strcmp(crash[i].state, "frozen") != 0 && !held_victim) || !s || s->exited)
                         continue;
+                if (held_victim) {
+                        /* Recorded ahead of its thaw and SIGTERM: the restart thaws it and takes it over. */
+                        snprintf(needle, sizeof needle, "Previous run: %d (%s, priority ", crash[i].pid, crash[i].comm);
+                        log_load();
+                        const char *l = env.log ? strstr(env.log, needle) : NULL;
+                        size_t len = l ? strcspn(l, "\n") : 0;
+                        if (!l || !memmem(l, len, "was terminating and still frozen (thawed", 40)) {
+                                fprintf(stderr, "want \"%s... was terminating and still frozen (thawed\"\n", needle);
+                                print_log_tail("recovery");
+                                fail();
+                        }
+                        continue;
+                }
                 snprintf(needle, sizeof needle, "Previous run: thawed %d (%s,", crash[i].pid, crash[i].comm);
                 if (log_count(needle) != 1) {
                         fprintf(stderr, "want one \"%s\"\n", needle);
@@ -1232,9 +1289,9 @@ static void crash_and_recover(const char *incident, bool real, unsigned it, unsi
 /* The daemon is SIGKILLed at seeded random moments of incidents (mid-freeze, a victim terminating, a random
  * delay; sometimes again right after its restart) and restarted with the same runtime and state dirs: nothing
  * the test started stays stopped or frozen after the recovery, the registry left behind is consistent (only the
- * test's children, identified by pid and start time, every held one recorded ahead), no process is frozen twice
- * or acted on after it was ended, no signal reaches anything twice, and the bystanders are never touched. The
- * first incident is real memory pressure (a thrasher in a memory-limited cgroup) when swap can be had. */
+ * test's children, identified by pid and start time, every held one and every victim recorded ahead), no process
+ * is frozen twice or acted on after it was ended, no signal reaches anything twice, and the bystanders are never
+ * touched. The first incident is real memory pressure (a thrasher in a memory-limited cgroup) when swap can be had. */
 static void test_crash_restart_loop(void **state) {
         (void) state;
         bool ours = false;
@@ -1913,10 +1970,13 @@ static void test_terminating_taken_over(void **state) {
                 itest_sleep_ms(5);
         daemon_crash();
         assert_int_equal(v->sigs[S_TERM], 1); /* the crashed daemon's SIGTERM: it is shutting down */
+        assert_int_equal(v->term_unrecorded, 0); /* and it found itself recorded as terminating */
 
         daemon_start(INCIDENT, false);
         assert_true(log_wait("Started", 1, 10));
-        assert_true(log_count("was terminating; watched") == 1);
+        /* "was terminating; watched", or "was terminating and still frozen (thawed [sigstop]); watched" where the
+         * crash came before the save that follows the thaw ahead of its SIGTERM */
+        assert_true(log_count(") was terminating") == 1 && log_count("; watched, SIGKILL if still there") == 1);
         end = itest_now() + 10;
         while (!v->exited && itest_now() < end) {
                 kids_poll();
