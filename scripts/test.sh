@@ -61,5 +61,10 @@ else
         failed=$((failed + 1))
 fi
 
+# Each failure's reason again at the end, where a long log's tail still shows it.
+if [ "$failed" -gt 0 ]; then
+        python3 scripts/failures.py build/meson-logs/testlog.json build-san/meson-logs/testlog.json \
+                build-vg/meson-logs/memcheck*.json || true
+fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

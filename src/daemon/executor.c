@@ -356,12 +356,13 @@ static int start_victim(HrExecutor *ex, const HrAction *a, int pidfd, usec_t now
 
 static int registry_put(HrExecutor *ex, const HrAction *a, HrTrackedState state, HrFreezeMethod m);
 
-/* Ends a victim (TERMINATE or KILL), recorded ahead: the TERMINATING entry is saved before the signal, so a
- * crash between the two leaves a record and the next start takes the victim over (watches it, SIGKILL after
- * a grace) instead of choosing and signalling it again. One we hold frozen keeps its freeze method in that
- * record until it is thawed for its SIGTERM, so a crash in between still thaws it. On failure the record is
- * put back as it was (saved with the plan). Takes over pidfd. */
-static int end_victim(HrExecutor *ex, const HrAction *a, int pidfd, usec_t now) {
+/* Ends a victim (TERMINATE or KILL), recorded ahead: the TERMINATING entry is saved before the signal (and
+ * before `say`, the action's log line, if given), so a crash between the two leaves a record and the next
+ * start takes the victim over (watches it, SIGKILL after a grace) instead of choosing and signalling it
+ * again. One we hold frozen keeps its freeze method in that record until it is thawed for its SIGTERM, so a
+ * crash in between still thaws it. On failure the record is put back as it was (saved with the plan).
+ * Takes over pidfd. */
+static int end_victim(HrExecutor *ex, const HrAction *a, int pidfd, usec_t now, const char *say) {
         const HrRegistryEntry *held = hr_registry_find(&ex->registry, a->pid, a->start_time);
         HrRegistryEntry before;
         bool frozen = held && held->state == HR_TRACKED_FROZEN;
@@ -371,6 +372,8 @@ static int end_victim(HrExecutor *ex, const HrAction *a, int pidfd, usec_t now) 
                 before = *held;
         if (registry_put(ex, a, HR_TRACKED_TERMINATING, frozen ? before.method : HR_FREEZE_NONE) == 0)
                 save_registry(ex);
+        if (say)
+                log_notice("%s", say);
         r = start_victim(ex, a, pidfd, now, frozen ? &before : NULL);
         if (r < 0) {
                 if (held)
@@ -427,7 +430,7 @@ static bool is_victim(const HrExecutor *ex, pid_t pid, uint64_t start_time) {
  * still signalled and watched; the policy just does not know it is terminating). */
 static void signal_group(HrExecutor *ex, const HrProcTable *t, const HrAction *a, usec_t now, HrActionList *done,
                          unsigned done_max) {
-        char leader[HR_COMM_MAX], comm[HR_COMM_MAX];
+        char leader[HR_COMM_MAX], comm[HR_COMM_MAX], say[512];
         const HrProc *lp = t ? hr_proc_table_find(t, a->pid) : NULL;
         unsigned n = 0;
 
@@ -471,10 +474,10 @@ static void signal_group(HrExecutor *ex, const HrProcTable *t, const HrAction *a
                                                (int) m.pid, comm, (int) a->pid, leader);
                         continue;
                 }
-                log_notice("%s %d (%s, priority %d) with its process group leader %d (%s): %s",
-                           m.type == HR_ACTION_KILL || m.grace_usec == 0 ? "SIGKILL" : "SIGTERM", (int) m.pid, comm,
-                           m.priority, (int) a->pid, leader, a->why);
-                r = end_victim(ex, &m, fd, now);
+                (void) snprintf(say, sizeof say, "%s %d (%s, priority %d) with its process group leader %d (%s): %s",
+                                m.type == HR_ACTION_KILL || m.grace_usec == 0 ? "SIGKILL" : "SIGTERM", (int) m.pid, comm,
+                                m.priority, (int) a->pid, leader, a->why);
+                r = end_victim(ex, &m, fd, now, say);
                 if (r < 0) {
                         log_error_errno(r, "%d (%s) of the process group of %d (%s): %s", (int) m.pid, comm, (int) a->pid,
                                         leader, r == -EBUSY ? "too many victims at once, left alone" : "failed: %m");
@@ -633,7 +636,7 @@ static void on_criu_done(void *userdata, HrCriuRun *run, bool ok, const char *wh
         if (fd >= 0 && hr_pidfd_exited(fd) != 1) {
                 HrAction t = *a;
                 t.type = HR_ACTION_TERMINATE;
-                (void) end_victim(ex, &t, fd, hr_now());
+                (void) end_victim(ex, &t, fd, hr_now(), NULL);
         } else
                 hr_close(fd);
         save_registry(ex);
@@ -739,8 +742,7 @@ static int apply_one(HrExecutor *ex, HrAction *a, usec_t now) {
                 _fallthrough_;
         case HR_ACTION_TERMINATE:
         case HR_ACTION_KILL:
-                log_notice("%s", line);
-                r = end_victim(ex, a, fd, now);
+                r = end_victim(ex, a, fd, now, line);
                 if (r < 0)
                         break;
                 return 0;
