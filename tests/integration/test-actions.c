@@ -877,30 +877,30 @@ static const char *ckpt_config(const char *images) {
         return config("ckpt.conf", text);
 }
 
-/* Checkpoint=yes at CRITICAL: with a working CRIU (the VM's 6.1 kernel) the process is dumped to disk and
- * dies; a restarted daemon adopts the checkpoint from the registry and restores it, same pid, same memory,
- * once the pressure allows. Where CRIU fails (criu 3.17 on this host's 6.18 kernel: the vDSO) the log
- * gives criu's own reason and the process is terminated instead. */
-static void test_checkpoint(void **state) {
-        char needle[96], images[400], dir[500], comm[64], path[64];
-        bool in_vm = getenv("HR_VM") != NULL;
-        int status = 0;
-        (void) state;
-        prepare(0);
-        /* Under the VM the root is a tmpfs overlay: images there would free no memory. Its results share
-         * is the host's disk. */
-        snprintf(images, sizeof images, "%s/images", in_vm && getenv("HR_VM_RESULTS") ? getenv("HR_VM_RESULTS") : env.dir);
+/* Where the checkpoint images go: under the VM the root is a tmpfs overlay, where images would free no
+ * memory; its results share is the host's disk. */
+static void ckpt_images(char *buf, size_t size) {
+        const char *vm = getenv("HR_VM") ? getenv("HR_VM_RESULTS") : NULL;
+        snprintf(buf, size, "%s/images", vm ? vm : env.dir);
+}
+
+/* Starts "ckpt" holding mib MiB and waits until it does; returns its pid (env.ckpt). */
+static pid_t spawn_ckpt(unsigned mib) {
         char n[16];
-        snprintf(n, sizeof n, "=%d", CKPT_MIB);
+        snprintf(n, sizeof n, "=%u", mib);
         env.ckpt = spawn_in("ckpt", n, "600", NULL, -1);
         assert_true(env.ckpt > 0);
         double end = itest_now() + 60;
-        while (rss_mib(env.ckpt) < CKPT_MIB && itest_now() < end)
+        while (rss_mib(env.ckpt) < mib && itest_now() < end)
                 itest_sleep_ms(100);
-        assert_true(rss_mib(env.ckpt) >= CKPT_MIB);
-        pid_t pid = env.ckpt;
+        assert_true(rss_mib(env.ckpt) >= mib);
+        return env.ckpt;
+}
 
-        env.daemon = spawn_daemon(ckpt_config(images));
+/* Waits for the daemon to choose pid for its checkpoint and for the outcome: true when criu dumped it
+ * ("Checkpointed"), false when it was terminated instead (the log says why). */
+static bool ckpt_outcome(pid_t pid) {
+        char needle[96];
         snprintf(needle, sizeof needle, "checkpoint %d (ckpt, priority 95", (int) pid);
         bool ok = itest_log_wait(&env.log, needle, 1, 30);
         snprintf(needle, sizeof needle, "Checkpointed %d (ckpt", (int) pid);
@@ -911,8 +911,25 @@ static void test_checkpoint(void **state) {
         if (!ok || (!strstr(env.log.buf, needle) && !strstr(env.log.buf, "terminating instead")))
                 fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
         assert_true(ok);
+        return strstr(env.log.buf, needle) != NULL;
+}
 
-        if (!strstr(env.log.buf, needle)) {
+/* Checkpoint=yes at CRITICAL: with a working CRIU (the VM's 6.1 kernel) the process is dumped to disk and
+ * dies; a restarted daemon adopts the checkpoint from the registry and restores it, same pid, same memory,
+ * once the pressure allows. Where CRIU fails (criu 3.17 on this host's 6.18 kernel: the vDSO) the log
+ * gives criu's own reason and the process is terminated instead. */
+static void test_checkpoint(void **state) {
+        char needle[96], images[400], dir[500], comm[64], path[64];
+        bool in_vm = getenv("HR_VM") != NULL;
+        int status = 0;
+        (void) state;
+        prepare(0);
+        ckpt_images(images, sizeof images);
+        pid_t pid = spawn_ckpt(CKPT_MIB);
+        bool ok;
+
+        env.daemon = spawn_daemon(ckpt_config(images));
+        if (!ckpt_outcome(pid)) {
                 /* No working CRIU here: the reason is criu's own, and the process still had to go. */
                 const char *line = strstr(env.log.buf, "terminating instead");
                 while (line && line > env.log.buf && line[-1] != '\n')
@@ -971,21 +988,14 @@ static void test_checkpoint(void **state) {
  * and restored running, not stopped; where CRIU fails (this host) the SIGTERM that replaces the checkpoint
  * reaches a process that can act on it, and it dies of that SIGTERM, not of the SIGKILL after its grace. */
 static void test_checkpoint_frozen(void **state) {
-        char needle[96], images[400], text[2048], n[16], calm[600];
+        char needle[96], images[400], text[2048], calm[600];
         const unsigned mib = 64;
         bool in_vm = getenv("HR_VM") != NULL;
         int status = 0;
         (void) state;
         prepare(0);
-        snprintf(images, sizeof images, "%s/images", in_vm && getenv("HR_VM_RESULTS") ? getenv("HR_VM_RESULTS") : env.dir);
-        snprintf(n, sizeof n, "=%u", mib);
-        env.ckpt = spawn_in("ckpt", n, "600", NULL, -1);
-        assert_true(env.ckpt > 0);
-        double end = itest_now() + 60;
-        while (rss_mib(env.ckpt) < mib && itest_now() < end)
-                itest_sleep_ms(100);
-        assert_true(rss_mib(env.ckpt) >= mib);
-        pid_t pid = env.ckpt;
+        ckpt_images(images, sizeof images);
+        pid_t pid = spawn_ckpt(mib);
 
         /* HIGH (50 points): frozen, nothing ended (no runaway). */
         char tail[1024];
@@ -1007,20 +1017,10 @@ static void test_checkpoint_frozen(void **state) {
         snprintf(text, sizeof text, "%s%s", pressure_weighted(mib, 0.7), tail);
         (void) config("ckpt-frozen.conf", text);
         assert_int_equal(kill(env.daemon, SIGHUP), 0);
-        snprintf(needle, sizeof needle, "checkpoint %d (ckpt, priority 95", (int) pid);
-        ok = itest_log_wait(&env.log, needle, 1, 30);
-        snprintf(needle, sizeof needle, "Checkpointed %d (ckpt", (int) pid);
-        double stop = itest_now() + 200;
-        while (ok && !strstr(env.log.buf, needle) && !strstr(env.log.buf, "terminating instead") && itest_now() < stop)
-                (void) itest_log_wait(&env.log, "\n", itest_log_count(&env.log, "\n") + 1, 1);
-        if (!ok || (!strstr(env.log.buf, needle) && !strstr(env.log.buf, "terminating instead")))
-                fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
-        assert_true(ok);
-
-        if (!strstr(env.log.buf, needle)) {
+        if (!ckpt_outcome(pid)) {
                 /* No working CRIU: terminated instead, and it could act on the SIGTERM (it was thawed for it). */
                 assert_false(in_vm);
-                end = itest_now() + 15; /* under the 20 s grace: a SIGKILL would come after */
+                double end = itest_now() + 15; /* under the 20 s grace: a SIGKILL would come after */
                 pid_t r;
                 while ((r = waitpid(env.ckpt, &status, WNOHANG)) == 0 && itest_now() < end)
                         itest_sleep_ms(50);
