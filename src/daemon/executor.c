@@ -356,22 +356,29 @@ static int start_victim(HrExecutor *ex, const HrAction *a, int pidfd, usec_t now
 
 static int registry_put(HrExecutor *ex, const HrAction *a, HrTrackedState state, HrFreezeMethod m);
 
+/* Records a's process as `state` (TERMINATING, CHECKPOINTED) and saves the registry, ahead of the action. One we
+ * hold frozen keeps its freeze method in that record until the thaw that goes ahead of the action, so a crash
+ * in between still thaws it. *before gets the record it had; returns whether it had one. */
+static bool record_ahead(HrExecutor *ex, const HrAction *a, HrTrackedState state, HrRegistryEntry *before) {
+        const HrRegistryEntry *held = hr_registry_find(&ex->registry, a->pid, a->start_time);
+        if (held)
+                *before = *held;
+        bool frozen = held && held->state == HR_TRACKED_FROZEN;
+        if (registry_put(ex, a, state, frozen ? before->method : HR_FREEZE_NONE) == 0)
+                save_registry(ex);
+        return held != NULL;
+}
+
 /* Ends a victim (TERMINATE or KILL), recorded ahead: the TERMINATING entry is saved before the signal (and
  * before `say`, the action's log line, if given), so a crash between the two leaves a record and the next
  * start takes the victim over (watches it, SIGKILL after a grace) instead of choosing and signalling it
- * again. One we hold frozen keeps its freeze method in that record until it is thawed for its SIGTERM, so a
- * crash in between still thaws it. On failure the record is put back as it was (saved with the plan).
- * Takes over pidfd. */
+ * again. On failure the record is put back as it was (saved with the plan). Takes over pidfd. */
 static int end_victim(HrExecutor *ex, const HrAction *a, int pidfd, usec_t now, const char *say) {
-        const HrRegistryEntry *held = hr_registry_find(&ex->registry, a->pid, a->start_time);
         HrRegistryEntry before;
-        bool frozen = held && held->state == HR_TRACKED_FROZEN;
+        bool held = record_ahead(ex, a, HR_TRACKED_TERMINATING, &before);
+        bool frozen = held && before.state == HR_TRACKED_FROZEN;
         int r;
 
-        if (held)
-                before = *held;
-        if (registry_put(ex, a, HR_TRACKED_TERMINATING, frozen ? before.method : HR_FREEZE_NONE) == 0)
-                save_registry(ex);
         if (say)
                 log_notice("%s", say);
         r = start_victim(ex, a, pidfd, now, frozen ? &before : NULL);
@@ -528,9 +535,7 @@ static unsigned long long images_mib(const char *dir) {
 static int start_checkpoint(HrExecutor *ex, const HrAction *a, int fd, const char *line) {
         char why[400];
         const char *no = hr_criu_unavailable();
-        const HrRegistryEntry *held;
         HrRegistryEntry before;
-        bool frozen;
         int r;
 
         if (!no && a->checkpoint_auto) {
@@ -544,13 +549,7 @@ static int start_checkpoint(HrExecutor *ex, const HrAction *a, int fd, const cha
                 log_warning("%s: cannot checkpoint (%s); terminating instead", line, no);
                 return -EOPNOTSUPP;
         }
-        held = hr_registry_find(&ex->registry, a->pid, a->start_time);
-        frozen = held && held->state == HR_TRACKED_FROZEN;
-        if (frozen)
-                before = *held;
-        if (registry_put(ex, a, HR_TRACKED_CHECKPOINTED, frozen ? before.method : HR_FREEZE_NONE) == 0)
-                save_registry(ex);
-        if (frozen) {
+        if (record_ahead(ex, a, HR_TRACKED_CHECKPOINTED, &before) && before.state == HR_TRACKED_FROZEN) {
                 (void) thaw_entry(ex, &before);
                 (void) registry_put(ex, a, HR_TRACKED_CHECKPOINTED, HR_FREEZE_NONE); /* saved with the plan */
         }
@@ -883,7 +882,7 @@ unsigned hr_executor_thaw_all(HrExecutor *ex) {
 static int take_over_victim(HrExecutor *ex, const HrRegistryEntry *e) {
         HrVictim *v = victim_slot(ex);
         usec_t now = hr_now();
-        char thawed[64] = "";
+        char thawed[64] = "", safe[HR_COMM_MAX];
         int fd, r;
 
         if (!v)
@@ -895,7 +894,7 @@ static int take_over_victim(HrExecutor *ex, const HrRegistryEntry *e) {
                 r = thaw_entry(ex, e);
                 if (r < 0 && r != -ESRCH)
                         log_error_errno(r, "Previous run: thaw %d (%s) failed: %m", (int) e->pid,
-                                        hr_log_safe(e->comm, v->comm, sizeof v->comm));
+                                        hr_log_safe(e->comm, safe, sizeof safe));
                 else
                         (void) snprintf(thawed, sizeof thawed, " and still frozen (thawed [%s])",
                                         hr_freeze_method_to_string(e->method));

@@ -914,12 +914,29 @@ static bool ckpt_outcome(pid_t pid) {
         return strstr(env.log.buf, needle) != NULL;
 }
 
+/* A new daemon (calm: nothing more to do) finds pid's checkpoint in the registry and restores it (env.restored
+ * then names it for the teardown). */
+static void restore_calm(pid_t pid, const char *images) {
+        char calm[600], needle[96];
+        env.log.len = 0;
+        env.log.buf[0] = '\0';
+        snprintf(calm, sizeof calm, "[Pressure]\nCalmSec=2s\n[Checkpoint]\nEnable=yes\nDirectory=%s\nTimeoutSec=180s\n"
+                 PROTECT_KEEPER, images);
+        env.daemon = spawn_daemon(config("calm.conf", calm));
+        snprintf(needle, sizeof needle, "Restored %d (ckpt, priority 95", (int) pid);
+        bool ok = itest_log_wait(&env.log, "waits in its checkpoint", 1, 20) && itest_log_wait(&env.log, needle, 1, 200);
+        if (!ok)
+                fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
+        assert_true(ok);
+        env.restored = pid;
+}
+
 /* Checkpoint=yes at CRITICAL: with a working CRIU (the VM's 6.1 kernel) the process is dumped to disk and
  * dies; a restarted daemon adopts the checkpoint from the registry and restores it, same pid, same memory,
  * once the pressure allows. Where CRIU fails (criu 3.17 on this host's 6.18 kernel: the vDSO) the log
  * gives criu's own reason and the process is terminated instead. */
 static void test_checkpoint(void **state) {
-        char needle[96], images[400], dir[500], comm[64], path[64];
+        char images[400], dir[500], comm[64], path[64];
         bool in_vm = getenv("HR_VM") != NULL;
         int status = 0;
         (void) state;
@@ -959,19 +976,7 @@ static void test_checkpoint(void **state) {
         assert_true(has_entry(images, dir));
         stop_daemon(SIGTERM, 0);
 
-        /* A new daemon (calm: nothing more to do) finds the checkpoint in the registry and restores it. */
-        env.log.len = 0;
-        env.log.buf[0] = '\0';
-        char calm[600];
-        snprintf(calm, sizeof calm, "[Pressure]\nCalmSec=2s\n[Checkpoint]\nEnable=yes\nDirectory=%s\nTimeoutSec=180s\n" PROTECT_KEEPER,
-                 images);
-        env.daemon = spawn_daemon(config("calm.conf", calm));
-        snprintf(needle, sizeof needle, "Restored %d (ckpt, priority 95", (int) pid);
-        ok = itest_log_wait(&env.log, "waits in its checkpoint", 1, 20) && itest_log_wait(&env.log, needle, 1, 200);
-        if (!ok)
-                fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
-        assert_true(ok);
-        env.restored = pid;
+        restore_calm(pid, images);
         snprintf(path, sizeof path, "/proc/%d/comm", (int) pid);
         assert_int_equal(itest_read(path, comm, sizeof comm), 0);
         assert_string_equal(comm, "ckpt\n");
@@ -988,7 +993,7 @@ static void test_checkpoint(void **state) {
  * and restored running, not stopped; where CRIU fails (this host) the SIGTERM that replaces the checkpoint
  * reaches a process that can act on it, and it dies of that SIGTERM, not of the SIGKILL after its grace. */
 static void test_checkpoint_frozen(void **state) {
-        char needle[96], images[400], text[2048], calm[600];
+        char needle[96], images[400], text[2048];
         const unsigned mib = 64;
         bool in_vm = getenv("HR_VM") != NULL;
         int status = 0;
@@ -1039,17 +1044,7 @@ static void test_checkpoint_frozen(void **state) {
         assert_int_equal(waitpid(env.ckpt, &status, 0), env.ckpt);
         env.ckpt = 0;
         stop_daemon(SIGTERM, 0);
-        env.log.len = 0;
-        env.log.buf[0] = '\0';
-        snprintf(calm, sizeof calm, "[Pressure]\nCalmSec=2s\n[Checkpoint]\nEnable=yes\nDirectory=%s\nTimeoutSec=180s\n"
-                 PROTECT_KEEPER, images);
-        env.daemon = spawn_daemon(config("calm.conf", calm));
-        snprintf(needle, sizeof needle, "Restored %d (ckpt, priority 95", (int) pid);
-        ok = itest_log_wait(&env.log, needle, 1, 200);
-        if (!ok)
-                fprintf(stderr, "headroomd log:\n%s\n", env.log.buf);
-        assert_true(ok);
-        env.restored = pid;
+        restore_calm(pid, images);
         itest_sleep_ms(500);
         char state_now = itest_proc_state(pid);
         fprintf(stderr, "restored ckpt %d: state %c\n", (int) pid, state_now);

@@ -749,6 +749,12 @@ static const RegEntry *reg_find(const RegEntry *e, unsigned n, int pid) {
         return NULL;
 }
 
+/* A victim recorded ahead (terminating, or checkpointed) while still frozen: its record keeps the freeze method
+ * until the thaw that goes ahead of its SIGTERM or dump. */
+static bool reg_held_victim(const RegEntry *e) {
+        return (!strcmp(e->state, "terminating") || !strcmp(e->state, "checkpointed")) && strcmp(e->method, "none") != 0;
+}
+
 /* The registry as a crash left it: well-formed, naming only the test's own children by their (pid, start
  * time) and name, each state with its method; every child that is stopped or in a cgroup asked to freeze has
  * a "frozen" entry (written ahead of the freeze), or a "terminating" or "checkpointed" one that keeps the
@@ -774,8 +780,7 @@ static unsigned check_crash_registry(RegEntry *e, unsigned *n) {
                 }
                 for (unsigned j = 0; j < i; j++)
                         assert_false(e[j].pid == e[i].pid && e[j].start_time == e[i].start_time);
-                bool held_victim = (!strcmp(e[i].state, "terminating") || !strcmp(e[i].state, "checkpointed")) &&
-                                   strcmp(e[i].method, "none") != 0;
+                bool held_victim = reg_held_victim(&e[i]);
                 if (strcmp(e[i].state, "frozen") == 0 || held_victim) {
                         frozen += !held_victim;
                         if (s->kind == K_APPTAB) {
@@ -1137,16 +1142,18 @@ static void check_recovered(const RegEntry *crash, unsigned n_crash) {
         for (unsigned i = 0; i < n_crash; i++) {
                 const Slot *s = kid_by_pid(crash[i].pid);
                 char needle[96];
-                bool held_victim = !strcmp(crash[i].state, "terminating") && strcmp(crash[i].method, "none") != 0;
+                bool held_victim = reg_held_victim(&crash[i]);
                 if ((strcmp(crash[i].state, "frozen") != 0 && !held_victim) || !s || s->exited)
                         continue;
-                if (held_victim) {
-                        /* Recorded ahead of its thaw and SIGTERM: the restart thaws it and takes it over. */
+                if (held_victim && !strcmp(crash[i].state, "terminating")) {
+                        /* Recorded ahead of its thaw and SIGTERM: the restart thaws it and takes it over. (A
+                         * checkpoint recorded ahead of its thaw is thawed like a frozen one, below.) */
+                        static const char said[] = "was terminating and still frozen (thawed";
                         snprintf(needle, sizeof needle, "Previous run: %d (%s, priority ", crash[i].pid, crash[i].comm);
                         log_load();
                         const char *l = env.log ? strstr(env.log, needle) : NULL;
                         size_t len = l ? strcspn(l, "\n") : 0;
-                        if (!l || !memmem(l, len, "was terminating and still frozen (thawed", 40)) {
+                        if (!l || !memmem(l, len, said, strlen(said))) {
                                 fprintf(stderr, "want \"%s... was terminating and still frozen (thawed\"\n", needle);
                                 print_log_tail("recovery");
                                 fail();
