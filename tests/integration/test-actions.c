@@ -40,8 +40,10 @@ static struct {
 } env;
 
 /* Starts a copy of the test hog named `name` inside the test's cgroup: hog MODE SECONDS [ARG]. */
-/* pgrp: 0 leaves the process group alone, -1 makes it a session leader (setsid), else joins pgrp (the
- * new process's own pid makes it a group leader). */
+/* pgrp: 0 leaves the process group alone, SPAWN_SESSION makes it a session leader (setsid), SPAWN_GROUP the
+ * leader of a process group of its own, else it joins pgrp. Returns once the child runs the hog. */
+#define SPAWN_SESSION (-1)
+#define SPAWN_GROUP (-2)
 static pid_t spawn_in(const char *name, const char *mode, const char *secs, const char *arg, pid_t pgrp) {
         char exe[512];
         snprintf(exe, sizeof exe, "%s/%s", env.dir, name);
@@ -51,14 +53,24 @@ static pid_t spawn_in(const char *name, const char *mode, const char *secs, cons
                 if (system(cmd) != 0)
                         return -1;
         }
+        /* Closed on exec: the parent returns once the child is in its cgroup and running the hog, so a test that
+         * moves it elsewhere next (an app scope) is never undone by the child's own late cgroup entry. */
+        int ready[2];
+        if (pipe2(ready, O_CLOEXEC) < 0)
+                return -1;
         pid_t pid = fork();
-        if (pid > 0 && pgrp > 0)
-                (void) setpgid(pid, pgrp); /* both sides: whichever runs first (the child may have exec'd) */
-        if (pid != 0)
+        if (pid != 0) {
+                char c;
+                (void) close(ready[1]);
+                while (pid > 0 && read(ready[0], &c, 1) < 0 && errno == EINTR)
+                        ;
+                (void) close(ready[0]);
                 return pid;
-        if (pgrp < 0 ? setsid() < 0 : pgrp > 0 && setpgid(0, pgrp) < 0)
+        }
+        (void) close(ready[0]);
+        if (pgrp == SPAWN_SESSION ? setsid() < 0 : pgrp != 0 && setpgid(0, pgrp == SPAWN_GROUP ? 0 : pgrp) < 0)
                 _exit(89);
-        if (pgrp < 0) { /* a session of its own, and no pipes to the test runner (CRIU dumps what it holds) */
+        if (pgrp == SPAWN_SESSION) { /* a session of its own, and no pipes to the test runner (CRIU dumps what it holds) */
                 int null_fd = open("/dev/null", O_RDWR);
                 if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 || dup2(null_fd, 2) < 0)
                         _exit(88);
@@ -888,7 +900,7 @@ static void ckpt_images(char *buf, size_t size) {
 static pid_t spawn_ckpt(unsigned mib) {
         char n[16];
         snprintf(n, sizeof n, "=%u", mib);
-        env.ckpt = spawn_in("ckpt", n, "600", NULL, -1);
+        env.ckpt = spawn_in("ckpt", n, "600", NULL, SPAWN_SESSION);
         assert_true(env.ckpt > 0);
         double end = itest_now() + 60;
         while (rss_mib(env.ckpt) < mib && itest_now() < end)
@@ -1069,24 +1081,15 @@ static void test_kill_group(void **state) {
         snprintf(env.dir, sizeof env.dir, "/tmp/hr-atest-XXXXXX");
         assert_non_null(mkdtemp(env.dir));
 
-        env.sh = spawn_in("shell", "=4", "600", NULL, -1);
+        env.sh = spawn_in("shell", "=4", "600", NULL, SPAWN_SESSION);
         assert_true(env.sh > 0);
-        env.make = spawn_in("make", "=4", "600", NULL, 0);
+        env.make = spawn_in("make", "=4", "600", NULL, SPAWN_GROUP);
         assert_true(env.make > 0);
-        (void) setpgid(env.make, env.make);
-        /* The child's own setpgid(0, make) needs the group to exist: wait for make's to be in place. */
-        double end = itest_now() + 5;
-        while (getpgid(env.make) != env.make && itest_now() < end)
-                itest_sleep_ms(10);
         assert_int_equal(getpgid(env.make), env.make);
         for (unsigned i = 0; i < 2; i++) {
                 env.cc[i] = spawn_in("cc1", "=4", "600", NULL, env.make);
                 assert_true(env.cc[i] > 0);
         }
-        end = itest_now() + 5;
-        while ((getpgid(env.cc[0]) != env.make || getpgid(env.cc[1]) != env.make || getsid(env.sh) != env.sh) &&
-               itest_now() < end)
-                itest_sleep_ms(10);
         assert_int_equal(getpgid(env.cc[0]), env.make);
         assert_int_equal(getpgid(env.cc[1]), env.make);
         assert_int_equal(getsid(env.sh), env.sh);
